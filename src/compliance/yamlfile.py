@@ -1,0 +1,39 @@
+"""Reading the project's YAML data files (rules, holidays) the same way everywhere.
+
+Timestamps stay text so that every date goes through the one parser of SPEC §3.1: PyYAML would
+otherwise turn `2023-02-30` into a crash and `2566-04-24` into the year 2566.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compliance.errors import ConfigurationError
+
+
+class _TextDateLoader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver."""
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_file(path: Path, what: str) -> tuple[Any, str]:
+    """Parse a UTF-8 YAML file; returns its data and sha256 digest, or a ConfigurationError
+    naming the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=_TextDateLoader)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{path}: not a valid UTF-8 YAML file ({exc})") from None
+    return data, "sha256:" + hashlib.sha256(raw).hexdigest()
