@@ -11,7 +11,10 @@ from .conftest import ROOT
 def test_ruff_is_clean() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "src", "tests"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

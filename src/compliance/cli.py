@@ -4,17 +4,30 @@ outcome to exit codes; it holds no rule logic."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from compliance.audit import Audit
 from compliance.errors import ConfigurationError
-from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
-from compliance.workcalendar import GovernmentCalendar
+from compliance.findings import SEVERITY_RANK, Finding
+from compliance.messages import citation, citation_en, explanation, messages
+from compliance.output import report_output
+from compliance.readers import Accepted, Rejected, check_inputs, read_records
+from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
+from compliance.render import RENDERERS, make_renderer
+from compliance.render.base import STATUS_TH
+from compliance.report import Report
+from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.thaidate import WEEKDAYS_TH_ABBR, DateParseError, format_thai, parse_date
+from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -93,6 +106,251 @@ def calendar_command(
         weekday = WEEKDAYS_TH_ABBR[h.day.weekday()]
         table.add_row(format_thai(h.day, "medium"), weekday, h.name_th, h.name_en, source)
     Console().print(table)
+
+
+InputsArgument = Annotated[
+    list[Path], typer.Argument(help="Record files (.jsonl or .json).", show_default=False)
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Audit date (any SPEC §3.1 form); default today in Bangkok."),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules", help="Organisation rules directory (adds or overrides by id).", file_okay=False
+    ),
+]
+WarnOption = Annotated[
+    int, typer.Option("--warn-days", min=0, help="Days before a due date that warn (due_soon).")
+]
+PROGRESS_MIN_BYTES = 5_000_000
+
+
+def load_setup(
+    as_of: str | None, rules: list[Path] | None, holidays_file: Path | None, inputs: list[Path]
+) -> tuple[date | None, RuleBook, GovernmentCalendar, list[Path]]:
+    """Everything an audit needs before reading a record; exit 2 on any problem."""
+    try:
+        day = parse_date(as_of) if as_of is not None else None
+        rulebook = load_rulebook(rules or [])
+        paths = check_inputs(inputs)
+    except DateParseError as exc:
+        fail(f"--as-of: {exc}")
+    except ConfigurationError as exc:
+        fail(str(exc))
+    return day, rulebook, load_calendar(holidays_file), paths
+
+
+def _with_progress(
+    items: Iterable[Finding | Rejected], run: Audit, paths: list[Path]
+) -> Iterator[Finding | Rejected]:
+    """A progress line on standard error for large inputs on a terminal."""
+    if not sys.stderr.isatty() or sum(p.stat().st_size for p in paths) < PROGRESS_MIN_BYTES:
+        yield from items
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=_stderr(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ตรวจแล้ว 0 เรื่อง")
+        seen = 0
+        for item in items:
+            yield item
+            if run.summary.records - seen >= 1000:
+                seen = run.summary.records
+                progress.update(task, description=f"ตรวจแล้ว {seen:,} เรื่อง")
+
+
+@app.command("audit")
+def audit_command(
+    inputs: InputsArgument,
+    as_of: AsOfOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json, csv, markdown or html.")
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write the report here (atomically).", dir_okay=False),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on", help="Exit 1 on findings at or above: violation, warning or never."
+        ),
+    ] = "violation",
+    warn_days: WarnOption = 3,
+    rules: RulesOption = None,
+    holidays_file: HolidaysOption = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Human formats: show every finding, not only those that need action."
+        ),
+    ] = False,
+) -> None:
+    """ตรวจกำหนดเวลาของเรื่องวินัยและเรื่องร้องเรียน (audit records as of a date)."""
+    if output_format not in RENDERERS:
+        fail(f"--format must be one of {', '.join(RENDERERS)}")
+    if fail_on not in ("violation", "warning", "never"):
+        fail("--fail-on must be violation, warning or never")
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    run = Audit(day, rulebook, calendar, warn_days)
+    with report_output(output) as out:
+        renderer = make_renderer(output_format, out, show_all)
+        renderer.start(run.header())
+        for item in _with_progress(run.run(read_records(paths)), run, paths):
+            if isinstance(item, Rejected):
+                renderer.rejected(item)
+            else:
+                renderer.finding(item)
+        renderer.finish(run.summary.to_json())
+    raise typer.Exit(exit_code(run, fail_on))
+
+
+def exit_code(run: Audit, fail_on: str) -> int:
+    """SPEC §9, first match wins: 3 rejected records, 1 findings at or above --fail-on, 0."""
+    if run.summary.rejected:
+        return EXIT_REJECTED
+    if fail_on != "never":
+        floor = SEVERITY_RANK[fail_on]  # type: ignore[index]
+        if any(SEVERITY_RANK[s] >= floor for s, n in run.summary.by_severity.items() if n):  # type: ignore[index]
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@app.command("explain")
+def explain_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="case_id or complaint_id.")],
+    inputs: InputsArgument,
+    as_of: AsOfOption = None,
+    lang: Annotated[str, typer.Option("--lang", help="th or en.")] = "th",
+    warn_days: WarnOption = 3,
+    rules: RulesOption = None,
+    holidays_file: HolidaysOption = None,
+) -> None:
+    """อธิบายหน้าที่ทั้งหมดของเรื่องหนึ่งพร้อมการคำนวณ (one record's obligations, explained)."""
+    if lang not in ("th", "en"):
+        fail("--lang must be th or en")
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    run = Audit(day, rulebook, calendar, warn_days)
+    for item in read_records(paths):
+        if isinstance(item, Accepted) and item.record.record_id == record_id:
+            findings = run.record(item.record)
+            break
+        if isinstance(item, Rejected) and item.record_id == record_id:
+            fail(
+                f"{record_id} is rejected ({item.source} line {item.line}): "
+                + "; ".join(item.errors),
+                EXIT_REJECTED,
+            )
+    else:
+        fail(f"no record with id {record_id}")
+    english = lang == "en"
+    console = Console(highlight=False)
+    when = run.as_of.isoformat() if english else format_thai(run.as_of)
+    console.print(f"[bold]{record_id}[/] — {'as of' if english else 'ณ วันที่'} {when}")
+    if not findings:
+        console.print("No obligation applies." if english else "ไม่มีหน้าที่ตามกฎที่ใช้บังคับ")
+    for f in findings:
+        th, en = messages(f)
+        lines = explanation(f)[1 if english else 0]
+        status = f.status if english else STATUS_TH[f.status]
+        console.print(
+            f"\n[bold]{f.rule_id} #{f.instance}[/] · {status} · "
+            f"{citation_en(f) if english else citation(f)}"
+        )
+        console.print(en if english else th)
+        for line in lines:
+            console.print(f"  • {line}")
+
+
+rules_app = typer.Typer(
+    help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None) -> None:
+    """รายการกฎ (every loaded rule, with its clause and period)."""
+    book = _rulebook(rules)
+    table = Table(title=f"กฎ {len(book.rules)} ข้อ · {book.digest[:19]}…")
+    for column in ("รหัส", "ชื่อ", "ข้อ", "ระยะเวลา", "ระดับ"):
+        table.add_column(column, overflow="fold")
+    for rule in book.rules:
+        table.add_row(rule.id, rule.title_th, rule.source.clause, _period_text(rule), rule.severity)
+    Console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID")], rules: RulesOption = None
+) -> None:
+    """แสดงกฎหนึ่งข้อพร้อมข้อความที่อ้างอิง (one rule with its clause text)."""
+    book = _rulebook(rules)
+    rule = book.by_id.get(rule_id)
+    if rule is None:
+        fail(f"no rule {rule_id}; known: {', '.join(book.by_id)}")
+    console = Console(highlight=False)
+    console.print(f"[bold]{rule.id}[/] {rule.title_th}\n{rule.title_en}")
+    console.print(f"ที่มา: {rule.citation_th}\nSource: {rule.citation_en}")
+    console.print(f"ระยะเวลา: {_period_text(rule)} · ระดับ: {rule.severity}")
+    console.print(f"ผู้รับผิดชอบ: {rule.responsible_th}")
+    console.print(f"\nข้อความ:\n{rule.text_th}")
+    if rule.interpretation_th:
+        console.print(f"\nการตีความ: {rule.interpretation_th}")
+
+
+@rules_app.command("validate")
+def rules_validate(directory: Annotated[Path, typer.Argument(file_okay=False)]) -> None:
+    """ตรวจไฟล์กฎของหน่วยงาน (validate a rules directory; exit 2 with the problem)."""
+    try:
+        found = load_rule_dir(directory)
+        load_rulebook([directory])
+    except ConfigurationError as exc:
+        fail(str(exc))
+    Console().print(f"{directory}: {len(found)} rules valid: {', '.join(r.id for r in found)}")
+
+
+def _rulebook(rules: list[Path] | None) -> RuleBook:
+    try:
+        return load_rulebook(rules or [])
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def _period_text(rule: Rule) -> str:
+    if rule.period is None:
+        return "โดยเร็ว" if rule.kind == "open_ended" else "เงื่อนไข"
+    unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
+    every = "ทุก " if rule.kind == "recurring" else ""
+    return f"{every}{rule.period.days} {unit}"
+
+
+SCHEMAS: dict[str, Any] = {
+    "case": DisciplinaryCase,
+    "complaint": Complaint,
+    "record": RECORD_ADAPTER,
+    "report": Report,
+    "rule": Rule,
+    "holidays": OrganisationHolidays,
+}
+
+
+@app.command("schema")
+def schema_command(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "record",
+) -> None:
+    """JSON Schema ของข้อมูลนำเข้าและรายงาน (JSON Schema for other services)."""
+    target = SCHEMAS.get(name)
+    if target is None:
+        fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
+    schema = target.json_schema() if target is RECORD_ADAPTER else target.model_json_schema()
+    write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def main() -> None:

@@ -109,24 +109,26 @@ def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
 
 def parse_date(value: str | date | datetime) -> date:
     """Parse any SPEC §3.1 date form to a Gregorian date (Bangkok date for date-times)."""
-    if isinstance(value, datetime):
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == "-" and "1000" <= value[:4] < "2400":
+            try:  # fast path: the canonical ISO form, C.E.
+                return date.fromisoformat(value)
+            except ValueError:
+                pass  # fall through for the precise message
+    elif isinstance(value, datetime):
         return bangkok_date(value)
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return value
-    if not isinstance(value, str):
+    else:
         raise DateParseError(f"expected a date as text, got {type(value).__name__}")
     text = " ".join(arabic_digits(value).split())
     if not text:
         raise DateParseError("empty date")
     if m := _ISO_DATE.fullmatch(text):
         return _make_date(_year_ce(m[1]), int(m[2]), int(m[3]), int(m[1]) >= BE_THRESHOLD)
-    if m := _ISO_DATETIME.fullmatch(text):
-        year = int(m[1])
-        ce_text = (str(to_ce(year)) if year >= BE_THRESHOLD else m[1]) + m[2]
-        try:
-            moment = isoparse(ce_text)
-        except (ValueError, OverflowError):
-            raise DateParseError("not a valid ISO date-time") from None
+    if _ISO_DATETIME.fullmatch(text):
+        moment = parse_moment(text)
+        assert isinstance(moment, datetime)
         return bangkok_date(moment)
     if m := _SLASHED.fullmatch(text):
         return _make_date(_year_ce(m[3]), int(m[2]), int(m[1]), int(m[3]) >= BE_THRESHOLD)
@@ -136,6 +138,22 @@ def parse_date(value: str | date | datetime) -> date:
         "not a recognised date: use YYYY-MM-DD (C.E. or B.E.), DD/MM/YYYY, "
         "'24 เมษายน 2566' or an ISO date-time"
     )
+
+
+def parse_moment(value: str | date | datetime) -> date | datetime:
+    """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
+    if isinstance(value, str):
+        text = arabic_digits(value).strip()
+        if m := _ISO_DATETIME.fullmatch(text):
+            year = int(m[1])
+            try:
+                moment = isoparse((str(to_ce(year)) if year >= BE_THRESHOLD else m[1]) + m[2])
+            except (ValueError, OverflowError):
+                raise DateParseError("not a valid ISO date-time") from None
+            return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
+    elif isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=BANGKOK)
+    return parse_date(value)
 
 
 def bangkok_date(moment: datetime) -> date:

@@ -1,0 +1,1 @@
+"""The built-in rule catalogue: YAML data files, shipped as package data."""

@@ -1,0 +1,336 @@
+"""The rule engine: judges every obligation of a record as of a date (SPEC §6).
+
+The catalogue is loaded and indexed once; each record's events are indexed by kind once; each
+rule then creates its instances from its triggers, matches the satisfying events to them
+(`refers_to` first, then in date order to the earliest open instance whose trigger is on or
+before the event) and gives each instance its status. Events dated after `as_of` are left out,
+so the audit reconstructs what was known that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from operator import attrgetter
+from typing import Any
+
+from compliance.findings import Finding, Status, severity_of
+from compliance.periods import Deadline, PeriodCalculator
+from compliance.records import Complaint, DisciplinaryCase, Event, Record
+from compliance.rulebook import Rule, RuleBook
+from compliance.workcalendar import GovernmentCalendar
+
+DEFAULT_WARN_DAYS = 3
+_by_date = attrgetter("date")
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """The findings of one record, in SPEC §7 order, and how many events were after as_of."""
+
+    findings: list[Finding]
+    events_after_as_of: int
+
+
+@dataclass(slots=True)
+class _Context:
+    record: Record
+    as_of: date
+    by_kind: dict[str, list[Event]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Orphan:
+    event: Event
+    rule_id: str
+
+
+class Engine:
+    """Evaluates records against a rule book on a government calendar."""
+
+    def __init__(
+        self,
+        rulebook: RuleBook,
+        calendar: GovernmentCalendar,
+        warn_days: int = DEFAULT_WARN_DAYS,
+    ) -> None:
+        if warn_days < 0:
+            raise ValueError("warn_days must not be negative")
+        self.rulebook = rulebook
+        self.calendar = calendar
+        self.calculator = PeriodCalculator(calendar)
+        self.warn_days = warn_days
+
+    # --- per record ------------------------------------------------------------------------
+
+    def evaluate(self, record: Record, as_of: date, flag_future: bool = False) -> RecordResult:
+        """Every finding for one record as of `as_of`. With `flag_future` (as_of is today), an
+        event dated after as_of is also a DATA-FUTURE finding."""
+        events: Sequence[Event] = record.events
+        future = [e for e in events if e.date > as_of]
+        if isinstance(record, Complaint) and record.received_on > as_of:
+            unknown = self._future(record, [record.received_on, *(e.date for e in future)])
+            return RecordResult(unknown if flag_future else [], len(events) + 1)
+        ctx = _Context(record, as_of)
+        for event in sorted(events, key=_by_date):  # stable: input order breaks ties
+            if event.date <= as_of:
+                ctx.by_kind.setdefault(event.kind, []).append(event)
+        findings: list[Finding] = []
+        orphans: list[_Orphan] = []
+        for rule in self.rulebook.by_record[record.type]:
+            if _in_scope(rule, record):
+                findings.extend(self._judge(rule, ctx, orphans))
+        findings.sort(key=lambda f: (f.rule_id, f.instance))
+        orphans.sort(key=lambda o: (o.event.date, o.rule_id))
+        for number, orphan in enumerate(orphans, start=1):
+            findings.append(
+                self._data_finding(record, "DATA-ORPHAN", number, orphan.event, orphan.rule_id)
+            )
+        if flag_future and future:
+            findings.extend(self._future(record, [e.date for e in future], future))
+        return RecordResult(findings, len(future))
+
+    def _judge(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+        if rule.kind == "recurring":
+            return self._recurring(rule, ctx, orphans)
+        if rule.kind == "condition":
+            return self._condition(rule, ctx)
+        return self._deadlines(rule, ctx, orphans)
+
+    # --- deadline and open-ended rules ---------------------------------------------------------
+
+    def _deadlines(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+        record = ctx.record
+        triggers: list[tuple[date, str | None]]
+        if rule.trigger.field:
+            assert isinstance(record, Complaint)
+            triggers = [(record.received_on, None)]
+        else:
+            triggers = [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+        triggers = [t for t in triggers if rule.in_effect(t[0])]
+        done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
+        if not triggers:
+            return []
+        closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
+        period = rule.period.to_period() if rule.period else None
+        findings = []
+        for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1):
+            deadline = self.calculator.deadline(start, period) if period else None
+            if deadline is None:
+                status: Status = "met" if finished else ("missing" if closed else "open")
+                findings.append(
+                    self._finding(
+                        rule, record, number, status, start, None, finished, None, ctx.as_of
+                    )
+                )
+            else:
+                findings.append(
+                    self._timed(rule, record, number, start, deadline, finished, ctx.as_of)
+                )
+        return findings
+
+    def _timed(
+        self,
+        rule: Rule,
+        record: Record,
+        number: int,
+        start: date,
+        deadline: Deadline,
+        done: date | None,
+        as_of: date,
+    ) -> Finding:
+        due = deadline.due
+        late: int | None = None
+        if done is not None:
+            status: Status = "met" if done <= due else "late"
+            late = (done - due).days if status == "late" else None
+        elif as_of > due:
+            status, late = "overdue", (as_of - due).days
+        elif (due - as_of).days <= self.warn_days:
+            status = "due_soon"
+        else:
+            status = "pending"
+        return self._finding(rule, record, number, status, start, due, done, late, as_of, deadline)
+
+    # --- recurring rules (ABP-6.2) -------------------------------------------------------------
+
+    def _recurring(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+        assert rule.period is not None and rule.trigger.event is not None
+        orders = [e for e in ctx.by_kind.get(rule.trigger.event, ()) if rule.in_effect(e.date)]
+        reports = _events_of(ctx, rule.satisfied_by)
+        if not orders:
+            orphans.extend(_Orphan(r, rule.id) for r in reports)
+            return []
+        start = orders[0].date
+        orphans.extend(_Orphan(r, rule.id) for r in reports if r.date < start)
+        reports = [r for r in reports if r.date >= start]
+        ends = [e.date for e in _events_of(ctx, rule.until) if e.date >= start]
+        period = rule.period.to_period()
+        if ends:
+            schedule = []
+            occurrence = 1
+            while (current := self.calculator.deadline(start, period, occurrence)).due < ends[0]:
+                schedule.append(current)
+                occurrence += 1
+        else:
+            schedule = self.calculator.schedule(start, period, ctx.as_of)
+        findings = []
+        window_start = start
+        for number, deadline in enumerate(schedule, start=1):
+            in_window = [r.date for r in reports if window_start <= r.date <= deadline.due]
+            done = (
+                in_window[0]
+                if in_window
+                else next((r.date for r in reports if r.date > deadline.due), None)
+            )
+            findings.append(self._timed(rule, ctx.record, number, start, deadline, done, ctx.as_of))
+            window_start = deadline.due + _ONE_DAY
+        return findings
+
+    # --- condition rules -----------------------------------------------------------------------
+
+    def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
+        findings = []
+        events = [
+            e for e in ctx.by_kind.get(rule.trigger.event or "", ()) if rule.in_effect(e.date)
+        ]
+        for number, event in enumerate(events, start=1):
+            holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
+            status: Status = "met" if holds else "breached"
+            findings.append(
+                self._finding(
+                    rule, ctx.record, number, status, event.date, None, None, None, ctx.as_of
+                )
+            )
+        return findings
+
+    # --- building findings ---------------------------------------------------------------------
+
+    def _finding(
+        self,
+        rule: Rule,
+        record: Record,
+        number: int,
+        status: Status,
+        trigger: date | None,
+        due: date | None,
+        done: date | None,
+        late: int | None,
+        as_of: date,
+        deadline: Deadline | None = None,
+    ) -> Finding:
+        return Finding(
+            rule.id,
+            rule,
+            record.type,
+            record.record_id,
+            record.agency,
+            number,
+            status,
+            severity_of(status, rule),
+            trigger,
+            due,
+            done,
+            late,
+            as_of,
+            deadline,
+        )
+
+    def _data_finding(
+        self,
+        record: Record,
+        rule_id: str,
+        number: int,
+        event: Event | None,
+        related: str | None,
+        day: date | None = None,
+    ) -> Finding:
+        return Finding(
+            rule_id,
+            None,
+            record.type,
+            record.record_id,
+            record.agency,
+            number,
+            "inconsistent",
+            "warning",
+            done_on=event.date if event else day,
+            event_kind=event.kind if event else "received_at",
+            related_rule=related,
+        )
+
+    def _future(
+        self, record: Record, days: list[date], events: Sequence[Event] = ()
+    ) -> list[Finding]:
+        if events:
+            return [
+                self._data_finding(record, "DATA-FUTURE", n, e, None)
+                for n, e in enumerate(sorted(events, key=_by_date), start=1)
+            ]
+        return [
+            self._data_finding(record, "DATA-FUTURE", n, None, None, day)
+            for n, day in enumerate(sorted(days), start=1)
+        ]
+
+
+def _in_scope(rule: Rule, record: Record) -> bool:
+    scope = rule.scope
+    if isinstance(record, DisciplinaryCase):
+        if scope.policy_clauses_any and set(scope.policy_clauses_any).isdisjoint(
+            record.policy_clauses
+        ):
+            return False
+        return not (
+            scope.respondent_categories
+            and record.respondent_category not in scope.respondent_categories
+        )
+    return scope.anonymous is None or scope.anonymous == record.anonymous
+
+
+def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
+    """Known events of any of `kinds`, in date order (input order breaks ties)."""
+    if len(kinds) == 1:
+        return ctx.by_kind.get(kinds[0], [])
+    found = [e for k in kinds for e in ctx.by_kind.get(k, ())]
+    found.sort(key=_by_date)
+    return found
+
+
+def _match(
+    triggers: list[tuple[date, str | None]],
+    satisfiers: list[Event],
+    rule_id: str,
+    orphans: list[_Orphan],
+) -> list[date | None]:
+    """SPEC §6 matching: `refers_to` first, the others in date order to the earliest open
+    instance whose trigger is on or before them. Returns each instance's done date."""
+    done: list[date | None] = [None] * len(triggers)
+    by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
+    rest = []
+    for event in satisfiers:
+        index = by_id.get(event.refers_to) if event.refers_to else None
+        if index is None:
+            rest.append(event)
+        elif triggers[index][0] > event.date:
+            orphans.append(_Orphan(event, rule_id))  # answers an order not yet made
+        elif done[index] is None:
+            done[index] = event.date
+    for event in rest:
+        for index, (start, _) in enumerate(triggers):
+            if done[index] is None and start <= event.date:
+                done[index] = event.date
+                break
+        else:
+            if not any(start <= event.date for start, _ in triggers):
+                orphans.append(_Orphan(event, rule_id))
+    return done
+
+
+def _fact(path: str, record: Record, event: Event) -> bool:
+    holder, _, rest = path.partition(".")
+    value: Any = event if holder == "event" else record
+    for name in rest.split("."):
+        value = getattr(value, name)
+    return value is True

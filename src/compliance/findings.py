@@ -1,0 +1,75 @@
+"""What the engine produces: one finding per evaluated obligation instance (SPEC §6–7).
+
+Findings are small slotted objects holding facts (dates, status, the deadline's arithmetic);
+their words — messages, citation, explanation — are produced only when a report is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from compliance.periods import Deadline
+from compliance.rulebook import Rule
+
+Status = Literal[
+    "met", "late", "overdue", "due_soon", "pending", "open", "missing", "breached", "inconsistent"
+]
+Severity = Literal["violation", "advisory", "warning", "info"]
+
+STATUSES: tuple[Status, ...] = (
+    "met",
+    "late",
+    "overdue",
+    "due_soon",
+    "pending",
+    "open",
+    "missing",
+    "breached",
+    "inconsistent",
+)
+# Lowest to highest, for --fail-on: an advisory (an organisation target missed) ranks below a
+# warning (a deadline about to pass, or records that contradict themselves).
+SEVERITY_RANK: dict[Severity, int] = {"info": 0, "advisory": 1, "warning": 2, "violation": 3}
+BREACHES = frozenset({"late", "overdue", "missing", "breached"})
+NEEDS_ACTION = frozenset({"late", "overdue", "missing", "breached", "due_soon", "inconsistent"})
+
+DataRuleId = Literal["DATA-ORPHAN", "DATA-FUTURE"]
+
+
+def severity_of(status: Status, rule: Rule | None) -> Severity:
+    """SPEC §6: violation/advisory for breaches by the rule's severity, warning for due_soon
+    and inconsistent, info otherwise."""
+    if status in BREACHES:
+        return rule.severity if rule is not None else "violation"
+    if status in ("due_soon", "inconsistent"):
+        return "warning"
+    return "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One evaluated instance of one rule for one record."""
+
+    rule_id: str
+    rule: Rule | None  # None for the built-in data-consistency checks
+    subject_type: str
+    subject_id: str
+    agency: str
+    instance: int
+    status: Status
+    severity: Severity
+    trigger_date: date | None = None
+    due_date: date | None = None
+    done_on: date | None = None
+    days_late: int | None = None
+    as_of: date | None = None
+    deadline: Deadline | None = None
+    event_kind: str | None = None  # data findings: the event at fault
+    related_rule: str | None = None  # DATA-ORPHAN: the rule whose trigger is missing
+
+    @property
+    def needs_action(self) -> bool:
+        """Shown by default in the human formats."""
+        return self.status in NEEDS_ACTION

@@ -1,0 +1,142 @@
+"""The words of a finding, in Thai and English: message, citation, responsible party and the
+explanation of its arithmetic. Produced only when a finding is written out."""
+
+from __future__ import annotations
+
+from compliance.findings import Finding
+from compliance.thaidate import format_english, format_thai
+
+DATA_CITATION_TH = "ความสอดคล้องของข้อมูล (SPEC §6)"
+DATA_CITATION_EN = "data consistency (SPEC §6)"
+DATA_RESPONSIBLE_TH = "ผู้บันทึกข้อมูลของหน่วยงาน"
+DATA_RESPONSIBLE_EN = "The agency's records officer"
+
+
+def citation(f: Finding) -> str:
+    """Thai citation of the clause the finding enforces."""
+    return f.rule.citation_th if f.rule else DATA_CITATION_TH
+
+
+def citation_en(f: Finding) -> str:
+    """English citation of the clause the finding enforces."""
+    return f.rule.citation_en if f.rule else DATA_CITATION_EN
+
+
+def responsible(f: Finding) -> str:
+    """Who must act (Thai)."""
+    return f.rule.responsible_th if f.rule else DATA_RESPONSIBLE_TH
+
+
+def messages(f: Finding) -> tuple[str, str]:
+    """One sentence in Thai and one in English saying what was found."""
+    if f.rule is None:
+        return _data_messages(f)
+    rule = f.rule
+    title_th, title_en = rule.title_th, rule.title_en
+    due_th = format_thai(f.due_date) if f.due_date else ""
+    due_en = format_english(f.due_date) if f.due_date else ""
+    done_th = format_thai(f.done_on) if f.done_on else ""
+    done_en = format_english(f.done_on) if f.done_on else ""
+    n = f.instance
+    if f.status == "met" and rule.kind == "condition":
+        return (
+            f"{title_th}: เป็นไปตามเงื่อนไข ({rule.condition_th})",
+            f"{title_en}: condition met ({rule.condition_en})",
+        )
+    if f.status == "breached":
+        return (
+            f"{title_th}: ไม่เป็นไปตามเงื่อนไข ไม่ปรากฏ{rule.condition_th}",
+            f"{title_en}: condition breached, no {rule.condition_en}",
+        )
+    if f.status == "met" and f.due_date is None:
+        return (f"{title_th}: ดำเนินการแล้วเมื่อ {done_th}", f"{title_en}: done on {done_en}")
+    if f.status == "met":
+        return (
+            f"{title_th} (ครั้งที่ {n}): ดำเนินการเมื่อ {done_th} ภายในกำหนด {due_th}",
+            f"{title_en} (instance {n}): done on {done_en}, within the due date {due_en}",
+        )
+    if f.status == "late":
+        return (
+            f"{title_th} (ครั้งที่ {n}): ดำเนินการเมื่อ {done_th} ช้ากว่ากำหนด {due_th} "
+            f"เป็นเวลา {f.days_late} วัน",
+            f"{title_en} (instance {n}): done on {done_en}, {f.days_late} days after the "
+            f"due date {due_en}",
+        )
+    if f.status == "overdue":
+        return (
+            f"{title_th} (ครั้งที่ {n}): ยังไม่ดำเนินการ เลยกำหนด {due_th} มาแล้ว {f.days_late} วัน",
+            f"{title_en} (instance {n}): not done, {f.days_late} days past the due date {due_en}",
+        )
+    if f.status == "due_soon":
+        left = (f.due_date - f.as_of).days if f.due_date and f.as_of else 0
+        return (
+            f"{title_th} (ครั้งที่ {n}): ยังไม่ดำเนินการ ครบกำหนด {due_th} (อีก {left} วัน)",
+            f"{title_en} (instance {n}): not done yet, due {due_en} (in {left} days)",
+        )
+    if f.status == "pending":
+        return (
+            f"{title_th} (ครั้งที่ {n}): ยังไม่ถึงกำหนด ครบกำหนด {due_th}",
+            f"{title_en} (instance {n}): not yet due, due {due_en}",
+        )
+    if f.status == "missing":
+        return (
+            f"{title_th}: ยุติเรื่องแล้วโดยไม่ได้ดำเนินการ",
+            f"{title_en}: the case was closed without it",
+        )
+    return (
+        f"{title_th}: ยังไม่ได้ดำเนินการ (ไม่มีกำหนดเวลาแน่นอน ให้ดำเนินการโดยเร็ว)",
+        f"{title_en}: not done yet (no fixed period: as soon as possible)",
+    )
+
+
+def _data_messages(f: Finding) -> tuple[str, str]:
+    day_th = format_thai(f.done_on) if f.done_on else ""
+    day_en = format_english(f.done_on) if f.done_on else ""
+    if f.rule_id == "DATA-FUTURE":
+        return (
+            f"ข้อมูลไม่สอดคล้อง: {f.event_kind} ลงวันที่ {day_th} ซึ่งเป็นวันในอนาคต",
+            f"inconsistent record: {f.event_kind} is dated {day_en}, in the future",
+        )
+    return (
+        f"ข้อมูลไม่สอดคล้อง: {f.event_kind} ลงวันที่ {day_th} แต่ไม่มีเหตุที่ต้องรายงาน"
+        f"ตาม {f.related_rule} ในหรือก่อนวันนั้น",
+        f"inconsistent record: {f.event_kind} on {day_en} answers nothing: no trigger of "
+        f"{f.related_rule} on or before that day",
+    )
+
+
+def explanation(f: Finding) -> tuple[list[str], list[str]]:
+    """The arithmetic behind the finding, line by line, in Thai and English."""
+    th: list[str] = []
+    en: list[str] = []
+    if f.deadline is not None:
+        th.extend(f.deadline.explanation_th)
+        en.extend(f.deadline.explanation_en)
+    elif f.rule is not None and f.rule.kind == "open_ended":
+        th.append("ข้อความกำหนดให้ดำเนินการโดยเร็ว ไม่มีระยะเวลาแน่นอน")
+        en.append("the text says 'as soon as possible': no fixed period")
+    elif f.rule is not None and f.rule.kind == "condition" and f.trigger_date:
+        th.append(f"ตรวจเงื่อนไข ณ วันที่ {format_thai(f.trigger_date)}: {f.rule.condition_th}")
+        en.append(f"condition checked on {format_english(f.trigger_date)}: {f.rule.condition_en}")
+    if f.status == "late" and f.done_on and f.due_date:
+        th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} หลังวันครบกำหนด {f.days_late} วัน")
+        en.append(f"done on {format_english(f.done_on)}, {f.days_late} days after the due date")
+    elif f.status == "met" and f.done_on and f.due_date:
+        th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} ไม่เกินวันครบกำหนด (ทำในวันสุดท้ายถือว่าทันกำหนด)")
+        en.append(
+            f"done on {format_english(f.done_on)}, on or before the due date (an act on "
+            "the last day is on time)"
+        )
+    elif f.status == "overdue" and f.as_of:
+        th.append(
+            f"ณ วันที่ตรวจ {format_thai(f.as_of)} ยังไม่ปรากฏการดำเนินการ เลยกำหนด {f.days_late} วัน"
+        )
+        en.append(f"as of {format_english(f.as_of)} nothing is recorded, {f.days_late} days late")
+    if f.rule is not None and f.rule.interpretation_th:
+        th.append(f"การตีความ: {f.rule.interpretation_th}")
+        en.append(f"interpretation: {f.rule.interpretation_en}")
+    if f.rule is None:
+        msg_th, msg_en = _data_messages(f)
+        th.append(msg_th)
+        en.append(msg_en)
+    return th, en

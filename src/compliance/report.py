@@ -1,0 +1,146 @@
+"""The audit report of SPEC §7: its models (for JSON Schema and the Python API), the JSON form of
+a finding, and the running summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compliance.findings import Finding, Severity, Status
+from compliance.messages import citation, explanation, messages, responsible
+from compliance.readers import Rejected
+
+_MODEL = ConfigDict(extra="forbid", frozen=True)
+
+
+class FindingModel(BaseModel):
+    """One evaluated obligation instance (SPEC §7)."""
+
+    model_config = _MODEL
+    rule_id: str
+    subject_type: str
+    subject_id: str
+    agency: str
+    instance: int
+    status: Status
+    severity: Severity
+    trigger_date: date | None
+    due_date: date | None
+    done_on: date | None
+    days_late: int | None
+    responsible: str
+    citation: str
+    message_th: str
+    message_en: str
+    explanation: list[str] = Field(description="The arithmetic, in Thai.")
+    explanation_en: list[str] = Field(description="The same, in English.")
+
+
+class RejectedModel(BaseModel):
+    """A record that could not be audited."""
+
+    model_config = _MODEL
+    source: str
+    line: int
+    record_id: str | None
+    errors: list[str]
+
+
+class RulesInfo(BaseModel):
+    """Which rule set made the findings."""
+
+    model_config = _MODEL
+    source: str
+    count: int
+    digest: str
+
+
+class CalendarInfo(BaseModel):
+    """Which calendar counted the days."""
+
+    model_config = _MODEL
+    holidays_version: str
+    extra_file_digest: str | None
+    confirmed_through: int
+
+
+class SummaryModel(BaseModel):
+    """Counts over the whole audit."""
+
+    model_config = _MODEL
+    records: int
+    rejected: int
+    events_after_as_of: int
+    by_status: dict[str, int]
+    by_severity: dict[str, int]
+
+
+class Report(BaseModel):
+    """The audit report (SPEC §7)."""
+
+    model_config = _MODEL
+    as_of: date
+    generated_at: str
+    rules: RulesInfo
+    calendar: CalendarInfo
+    summary: SummaryModel
+    findings: list[FindingModel]
+    rejected: list[RejectedModel]
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as the report's JSON object, words included."""
+    message_th, message_en = messages(f)
+    explanation_th, explanation_en = explanation(f)
+    return {
+        "rule_id": f.rule_id,
+        "subject_type": f.subject_type,
+        "subject_id": f.subject_id,
+        "agency": f.agency,
+        "instance": f.instance,
+        "status": f.status,
+        "severity": f.severity,
+        "trigger_date": f.trigger_date.isoformat() if f.trigger_date else None,
+        "due_date": f.due_date.isoformat() if f.due_date else None,
+        "done_on": f.done_on.isoformat() if f.done_on else None,
+        "days_late": f.days_late,
+        "responsible": responsible(f),
+        "citation": citation(f),
+        "message_th": message_th,
+        "message_en": message_en,
+        "explanation": explanation_th,
+        "explanation_en": explanation_en,
+    }
+
+
+class Summary:
+    """Counts kept while findings stream past."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.rejected = 0
+        self.events_after_as_of = 0
+        self.by_status: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+
+    def add_finding(self, finding: Finding) -> None:
+        """Count one finding."""
+        self.by_status[finding.status] += 1
+        self.by_severity[finding.severity] += 1
+
+    def add_rejected(self, rejected: Rejected) -> None:
+        """Count one rejected record."""
+        self.rejected += 1
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's `summary` member; counts in a stable order."""
+        return {
+            "records": self.records,
+            "rejected": self.rejected,
+            "events_after_as_of": self.events_after_as_of,
+            "by_status": dict(sorted(self.by_status.items())),
+            "by_severity": dict(sorted(self.by_severity.items())),
+        }
