@@ -11,12 +11,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from compliance.engine import DEFAULT_WARN_DAYS, Engine
-from compliance.errors import format_validation_error
 from compliance.findings import Finding
-from compliance.readers import Accepted, Item, Rejected, check_inputs, read_records
+from compliance.readers import Accepted, Item, Rejected, check_inputs, read_records, read_values
 from compliance.records import RECORD_ADAPTER, Record
 from compliance.report import FindingModel, Report, Summary, finding_json
 from compliance.rulebook import RuleBook, load_rulebook
@@ -74,31 +71,6 @@ class Audit:
                 yield item
 
 
-def validate_records(records: Iterable[Record | Mapping[str, Any]]) -> Iterator[Item]:
-    """Records given as models or dicts (e.g. from a service), validated like file input."""
-    seen: set[tuple[str, str]] = set()
-    for number, raw in enumerate(records, start=1):
-        try:
-            record = raw if isinstance(raw, Record) else RECORD_ADAPTER.validate_python(raw)
-        except ValidationError as exc:
-            rid = (
-                raw.get("case_id") or raw.get("complaint_id") if isinstance(raw, Mapping) else None
-            )
-            yield Rejected(
-                "<input>",
-                number,
-                rid if isinstance(rid, str) else None,
-                tuple(format_validation_error(exc)),
-            )
-            continue
-        key = (record.type, record.record_id)
-        if key in seen:
-            yield Rejected("<input>", number, record.record_id, ("duplicate id",))
-            continue
-        seen.add(key)
-        yield Accepted("<input>", number, record)
-
-
 def audit(
     records: Iterable[Record | Mapping[str, Any]] | Sequence[Path],
     as_of: date | None = None,
@@ -113,7 +85,7 @@ def audit(
     if given and all(isinstance(r, Path) for r in given):
         items: Iterable[Item] = read_records(check_inputs(given))  # type: ignore[arg-type]
     else:
-        items = validate_records(given)  # type: ignore[arg-type]
+        items = read_values(given)
     findings, rejected = [], []
     for out in run.run(items):
         if isinstance(out, Rejected):

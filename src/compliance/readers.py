@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error
@@ -69,23 +68,41 @@ def check_inputs(paths: Iterable[Path]) -> list[Path]:
 
 def read_records(paths: Iterable[Path]) -> Iterator[Item]:
     """Every record of every file, in order; ids are unique per type across all files."""
+    return _unique(
+        item
+        for path in paths
+        for item in (_read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_json(path))
+    )
+
+
+def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iterator[Item]:
+    """Records given as Python values (models or dicts, e.g. from a service), validated and
+    checked exactly like file input; `line` is the 1-based position."""
+    return _unique(
+        Accepted(source, n, value)
+        if isinstance(value, Record)
+        else _validate_value(source, n, value)
+        for n, value in enumerate(values, start=1)
+    )
+
+
+def _unique(items: Iterable[Item]) -> Iterator[Item]:
+    """Reject the second record with an id already seen for its type."""
     seen: dict[str, set[str]] = {t: set() for t in RECORD_TYPES}
-    for path in paths:
-        items = _read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_json(path)
-        for item in items:
-            if isinstance(item, Accepted):
-                record = item.record
-                ids = seen[record.type]
-                if record.record_id in ids:
-                    yield Rejected(
-                        item.source,
-                        item.line,
-                        record.record_id,
-                        (f"{ID_FIELDS[record.type]}: duplicate id: an earlier record has it",),
-                    )
-                    continue
-                ids.add(record.record_id)
-            yield item
+    for item in items:
+        if isinstance(item, Accepted):
+            record = item.record
+            ids = seen[record.type]
+            if record.record_id in ids:
+                yield Rejected(
+                    item.source,
+                    item.line,
+                    record.record_id,
+                    (f"{ID_FIELDS[record.type]}: duplicate id: an earlier record has it",),
+                )
+                continue
+            ids.add(record.record_id)
+        yield item
 
 
 def _read_jsonl(path: Path) -> Iterator[Item]:
@@ -174,12 +191,12 @@ def _validate_value(source: str, line: int, value: Any) -> Item:
 def _diagnose(source: str, line: int, raw: bytes, exc: ValidationError) -> Rejected:
     """Turn a failed JSON-line validation into a precise rejection."""
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         return Rejected(source, line, None, (f"not valid UTF-8 (byte {err.start + 1})",))
     try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError as err:
+        value = json.loads(text.strip())
+    except json.JSONDecodeError as err:
         return Rejected(source, line, None, (f"invalid JSON: {err.msg} at column {err.colno}",))
     problem = _type_problem(value)
     if problem:
