@@ -15,8 +15,14 @@ secret_text = st.text(alphabet=CONSONANTS, min_size=8, max_size=16)
 
 # Ways to put a secret where it does not belong (each makes the record invalid).
 MISPLACEMENTS = (
-    "name_not_text", "name_as_date", "address_as_channel", "contact_as_bool",
-    "note_with_bad_date", "respondent_name_not_text", "extra_field", "position_as_number",
+    "name_not_text",
+    "name_as_date",
+    "address_as_channel",
+    "contact_as_bool",
+    "note_with_bad_date",
+    "respondent_name_not_text",
+    "extra_field",
+    "position_as_number",
     "valid",
 )
 
@@ -28,12 +34,16 @@ def personal_record(draw: st.DrawFn, number: int = 0) -> tuple[dict[str, Any], l
     how = draw(st.sampled_from(MISPLACEMENTS))
     if how == "respondent_name_not_text" or draw(st.booleans()):
         record: dict[str, Any] = {
-            "type": "disciplinary_case", "case_id": f"K-{number}", "agency": "เขตบางพลัด",
-            "respondent_category": "civil_servant", "policy_clauses": [1],
+            "type": "disciplinary_case",
+            "case_id": f"K-{number}",
+            "agency": "เขตบางพลัด",
+            "respondent_category": "civil_servant",
+            "policy_clauses": [1],
             "respondent_name": name,
-            "events": [{"kind": "fact_finding_ordered", "date": "2023-07-03", "note": note},
-                       {"kind": "fact_finding_order_reported", "date": "2023-07-12",
-                        "note": address}],
+            "events": [
+                {"kind": "fact_finding_ordered", "date": "2023-07-03", "note": note},
+                {"kind": "fact_finding_order_reported", "date": "2023-07-12", "note": address},
+            ],
         }
         if how == "respondent_name_not_text":
             record["respondent_name"] = {"first": name}
@@ -43,14 +53,19 @@ def personal_record(draw: st.DrawFn, number: int = 0) -> tuple[dict[str, Any], l
             record["nickname"] = name
         return record, [name, address, note]
     record = {
-        "type": "complaint", "complaint_id": f"C-{number}", "agency": "เขตบางพลัด",
-        "received_at": "2023-07-03T10:00:00+07:00", "channel": "hotline_1555",
+        "type": "complaint",
+        "complaint_id": f"C-{number}",
+        "agency": "เขตบางพลัด",
+        "received_at": "2023-07-03T10:00:00+07:00",
+        "channel": "hotline_1555",
         "corruption": True,
         "complainant": {"name": name, "address": address, "position": None, "contact": contact},
         "evidence": {"clear_evidence": False, "witnesses_identified": False},
-        "events": [{"kind": "accepted", "date": "2023-07-04", "note": note},
-                   {"kind": "forwarded", "date": "2023-07-05", "identity_redacted": False},
-                   {"kind": "resolved", "date": "2023-07-30"}],
+        "events": [
+            {"kind": "accepted", "date": "2023-07-04", "note": note},
+            {"kind": "forwarded", "date": "2023-07-05", "identity_redacted": False},
+            {"kind": "resolved", "date": "2023-07-30"},
+        ],
     }
     if how == "name_not_text":
         record["complainant"]["name"] = [name]

@@ -22,8 +22,9 @@ def _leaks(text: str, secrets: list[str]) -> list[str]:
     return [s for s in secrets if s in text]
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture],
-          deadline=None)
+@settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(personal_batch())
 def test_no_personal_data_in_errors_repr_reports_or_logs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, batch: tuple[list[dict[str, Any]], list[str]]

@@ -14,8 +14,15 @@ from compliance.readers import Accepted, Rejected, check_inputs, read_records
 
 from .conftest import FIXTURES
 
-GOOD = {"type": "complaint", "complaint_id": "C-1", "agency": "เขตบางพลัด",
-        "received_at": "2023-08-01", "channel": "letter", "corruption": False, "events": []}
+GOOD = {
+    "type": "complaint",
+    "complaint_id": "C-1",
+    "agency": "เขตบางพลัด",
+    "received_at": "2023-08-01",
+    "channel": "letter",
+    "corruption": False,
+    "events": [],
+}
 
 
 def good(n: int) -> str:
@@ -24,8 +31,10 @@ def good(n: int) -> str:
 
 def read(*paths: Path) -> tuple[list[Accepted], list[Rejected]]:
     items = list(read_records(paths))
-    return ([i for i in items if isinstance(i, Accepted)],
-            [i for i in items if isinstance(i, Rejected)])
+    return (
+        [i for i in items if isinstance(i, Accepted)],
+        [i for i in items if isinstance(i, Rejected)],
+    )
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -68,8 +77,12 @@ def test_type_problems(tmp_path: Path, record: Any, message: str) -> None:
 
 
 def test_field_errors_name_each_field(tmp_path: Path) -> None:
-    bad = {**GOOD, "complaint_id": "C-2", "channel": "fax",
-           "events": [{"kind": "resolved", "date": "2566-02-29"}]}
+    bad = {
+        **GOOD,
+        "complaint_id": "C-2",
+        "channel": "fax",
+        "events": [{"kind": "resolved", "date": "2566-02-29"}],
+    }
     path = write(tmp_path, "a.jsonl", f"{good(1)}\n{json.dumps(bad)}\n{good(3)}\n")
     r = only_rejection(path)
     assert (r.line, r.record_id) == (2, "C-2")
@@ -86,14 +99,22 @@ def test_duplicate_id_rejects_the_second_across_files(tmp_path: Path) -> None:
 
 
 def test_same_id_in_different_types_is_not_a_duplicate(tmp_path: Path) -> None:
-    case = {"type": "disciplinary_case", "case_id": "C-1", "agency": "x",
-            "respondent_category": "civil_servant", "policy_clauses": [1], "events": []}
+    case = {
+        "type": "disciplinary_case",
+        "case_id": "C-1",
+        "agency": "x",
+        "respondent_category": "civil_servant",
+        "policy_clauses": [1],
+        "events": [],
+    }
     accepted, rejected = read(write(tmp_path, "a.jsonl", f"{good(1)}\n{json.dumps(case)}\n"))
     assert len(accepted) == 2 and not rejected
 
 
 def test_invalid_utf8_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.jsonl", good(1).encode() + b'\n{"type": "\xff"}\n' + good(3).encode() + b"\n")
+    path = write(
+        tmp_path, "a.jsonl", good(1).encode() + b'\n{"type": "\xff"}\n' + good(3).encode() + b"\n"
+    )
     r = only_rejection(path)
     assert r.line == 2 and r.errors[0].startswith("not valid UTF-8")
 
@@ -156,11 +177,17 @@ def _peak_bytes(path: Path) -> int:
 def test_reading_a_large_file_keeps_memory_flat(tmp_path: Path) -> None:
     """Records are not kept: the only state that grows is the index of ids seen (needed to
     reject duplicates), a few dozen bytes per record."""
-    case = {"type": "disciplinary_case", "agency": "สำนักงานเขตบางพลัด ฝ่ายโยธา",
-            "respondent_category": "civil_servant", "policy_clauses": [1, 3],
-            "events": [{"kind": "investigation_ordered", "date": "2023-03-01", "id": "o"},
-                       {"kind": "progress_reported", "date": "2023-03-30"},
-                       {"kind": "investigation_report_received", "date": "2023-05-02"}]}
+    case = {
+        "type": "disciplinary_case",
+        "agency": "สำนักงานเขตบางพลัด ฝ่ายโยธา",
+        "respondent_category": "civil_servant",
+        "policy_clauses": [1, 3],
+        "events": [
+            {"kind": "investigation_ordered", "date": "2023-03-01", "id": "o"},
+            {"kind": "progress_reported", "date": "2023-03-30"},
+            {"kind": "investigation_report_received", "date": "2023-05-02"},
+        ],
+    }
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
     for path, n in ((small, 20_000), (large, 200_000)):
         with path.open("w", encoding="utf-8") as out:

@@ -27,9 +27,13 @@ def _lines(name: str) -> list[dict[str, Any]]:
 
 def complaint(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "type": "complaint", "complaint_id": "C-1", "agency": "สำนักงานเขตบางพลัด",
-        "received_at": "2023-05-11T20:30:00+00:00", "channel": "hotline_1555",
-        "corruption": True, "complainant": {"name": "มานี มีนา", "address": "1 ถนนจรัญฯ"},
+        "type": "complaint",
+        "complaint_id": "C-1",
+        "agency": "สำนักงานเขตบางพลัด",
+        "received_at": "2023-05-11T20:30:00+00:00",
+        "channel": "hotline_1555",
+        "corruption": True,
+        "complainant": {"name": "มานี มีนา", "address": "1 ถนนจรัญฯ"},
         "events": [],
     }
     base.update(changes)
@@ -38,8 +42,12 @@ def complaint(**changes: Any) -> dict[str, Any]:
 
 def case(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "type": "disciplinary_case", "case_id": "K-1", "agency": "สำนักงานเขตบางพลัด",
-        "respondent_category": "civil_servant", "policy_clauses": [1], "events": [],
+        "type": "disciplinary_case",
+        "case_id": "K-1",
+        "agency": "สำนักงานเขตบางพลัด",
+        "respondent_category": "civil_servant",
+        "policy_clauses": [1],
+        "events": [],
     }
     base.update(changes)
     return base
@@ -48,8 +56,10 @@ def case(**changes: Any) -> dict[str, Any]:
 def errors_of(data: dict[str, Any]) -> list[str]:
     with pytest.raises(ValidationError) as info:
         RECORD_ADAPTER.validate_python(data)
-    return [m.split(".", 1)[1] if m.startswith(("complaint.", "disciplinary_case.")) else m
-            for m in format_validation_error(info.value)]
+    return [
+        m.split(".", 1)[1] if m.startswith(("complaint.", "disciplinary_case.")) else m
+        for m in format_validation_error(info.value)
+    ]
 
 
 @pytest.mark.parametrize("name", ["cases.jsonl", "complaints.jsonl"])
@@ -68,10 +78,22 @@ def test_fixtures_are_large_and_varied() -> None:
     assert case_kinds == set(get_args(CaseEventKind))
     complaint_kinds = {e["kind"] for c in complaints for e in c["events"]}
     assert complaint_kinds == set(get_args(ComplaintEventKind))
-    assert {c["respondent_category"] for c in cases} == {"civil_servant", "bma_personnel", "other_worker"}
+    assert {c["respondent_category"] for c in cases} == {
+        "civil_servant",
+        "bma_personnel",
+        "other_worker",
+    }
     assert {c["channel"] for c in complaints} == {
-        "hotline_1555", "phone", "letter", "in_person", "email", "website", "social_media",
-        "traffy_fondue", "other"}
+        "hotline_1555",
+        "phone",
+        "letter",
+        "in_person",
+        "email",
+        "website",
+        "social_media",
+        "traffy_fondue",
+        "other",
+    }
     measures = {e.get("measure") for c in cases for e in c["events"]} - {None}
     assert measures == {"suspension", "removal_pending", "work_suspension"}
 
@@ -108,12 +130,14 @@ def test_guideline_applies_only_to_policy_clauses_1_to_3() -> None:
 
 
 def test_personal_data_is_kept_but_not_shown() -> None:
-    record = RECORD_ADAPTER.validate_python(complaint(
-        events=[{"kind": "accepted", "date": "2023-05-12", "note": "คุยกับนายสมชาย"}]))
+    record = RECORD_ADAPTER.validate_python(
+        complaint(events=[{"kind": "accepted", "date": "2023-05-12", "note": "คุยกับนายสมชาย"}])
+    )
     assert isinstance(record, Complaint)
     assert record.complainant.name == "มานี มีนา"  # the rules can read it
-    shown = repr(record) + str(record) + json.dumps(record.model_dump(mode="json"),
-                                                    ensure_ascii=False)
+    shown = (
+        repr(record) + str(record) + json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+    )
     shown += record.model_dump_json() + json.dumps(record.to_record(), ensure_ascii=False)
     for secret in ("มานี", "ถนนจรัญ", "สมชาย"):
         assert secret not in shown
@@ -125,18 +149,36 @@ def test_personal_data_is_kept_but_not_shown() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (case(events=[{"kind": "investigation_started", "date": "2023-01-01"}]), "events[0].kind: Input should be"),
+        (
+            case(events=[{"kind": "investigation_started", "date": "2023-01-01"}]),
+            "events[0].kind: Input should be",
+        ),
         (case(respondent_category="contractor"), "respondent_category: Input should be"),
-        (case(events=[{"kind": "investigation_ordered", "date": "2566-02-29"}]), "events[0].date: day 29 does not exist"),
-        (case(events=[{"kind": "investigation_ordered", "date": "01/03/66"}]), "events[0].date: two-digit year"),
+        (
+            case(events=[{"kind": "investigation_ordered", "date": "2566-02-29"}]),
+            "events[0].date: day 29 does not exist",
+        ),
+        (
+            case(events=[{"kind": "investigation_ordered", "date": "01/03/66"}]),
+            "events[0].date: two-digit year",
+        ),
         (case(policy_clauses=[7]), "policy_clauses[0]: Input should be less than or equal to 6"),
         (case(policy_clauses=["1"]), "policy_clauses[0]: Input should be a valid integer"),
-        (case(events=[{"kind": "interim_measure_ordered", "date": "2023-01-01"}]), "events[0]: measure is required"),
-        (case(events=[{"kind": "case_closed", "date": "2023-01-01", "measure": "suspension"}]), "events[0]: measure is only allowed"),
+        (
+            case(events=[{"kind": "interim_measure_ordered", "date": "2023-01-01"}]),
+            "events[0]: measure is required",
+        ),
+        (
+            case(events=[{"kind": "case_closed", "date": "2023-01-01", "measure": "suspension"}]),
+            "events[0]: measure is only allowed",
+        ),
         (case(case_ref="x"), "case_ref: Extra inputs are not permitted"),
         (complaint(channel="fax"), "channel: Input should be"),
         (complaint(corruption="yes"), "corruption: Input should be a valid boolean"),
-        (complaint(events=[{"kind": "forwarded", "date": "2023-05-12"}]), "events[0]: identity_redacted is required"),
+        (
+            complaint(events=[{"kind": "forwarded", "date": "2023-05-12"}]),
+            "events[0]: identity_redacted is required",
+        ),
         (complaint(received_at="tomorrow"), "received_at: not a recognised date"),
     ],
 )
@@ -151,5 +193,8 @@ def test_schema_command(name: str) -> None:
     assert "properties" in schema or "oneOf" in schema or "$defs" in schema
     if name == "case":
         assert schema["properties"]["respondent_category"]["enum"] == [
-            "civil_servant", "bma_personnel", "other_worker"]
+            "civil_servant",
+            "bma_personnel",
+            "other_worker",
+        ]
         assert schema["additionalProperties"] is False

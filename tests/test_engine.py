@@ -1,0 +1,614 @@
+"""The engine (SPEC §6): every status of every rule, matching, data checks, properties."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance.engine import Engine
+from compliance.findings import Finding
+from compliance.records import RECORD_ADAPTER
+from compliance.rulebook import load_rulebook
+from compliance.workcalendar import GovernmentCalendar
+
+ENGINE = Engine(load_rulebook(), GovernmentCalendar())
+AS_OF = date(2023, 9, 15)
+
+
+def case(
+    events: list[tuple[Any, ...]], category: str = "civil_servant", clauses: list[int] | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "disciplinary_case",
+        "case_id": "K",
+        "agency": "เขต",
+        "respondent_category": category,
+        "policy_clauses": clauses or [1],
+        "events": [_event(*e) for e in events],
+    }
+
+
+def complaint(
+    received: str,
+    events: list[tuple[Any, ...]],
+    named: bool = True,
+    evidence: tuple[bool, bool] = (False, False),
+) -> dict[str, Any]:
+    return {
+        "type": "complaint",
+        "complaint_id": "Q",
+        "agency": "เขต",
+        "received_at": received,
+        "channel": "letter",
+        "corruption": False,
+        "complainant": {"name": "ก", "address": "ข"} if named else {},
+        "evidence": {"clear_evidence": evidence[0], "witnesses_identified": evidence[1]},
+        "events": [_event(*e) for e in events],
+    }
+
+
+def _event(kind: str, day: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"kind": kind, "date": day, **(extra or {})}
+
+
+def run(data: dict[str, Any], as_of: date = AS_OF, flag_future: bool = False) -> list[Finding]:
+    return ENGINE.evaluate(RECORD_ADAPTER.validate_python(data), as_of, flag_future).findings
+
+
+def only(data: dict[str, Any], rule_id: str, as_of: date = AS_OF) -> list[tuple[Any, ...]]:
+    return [
+        (f.instance, f.status, f.due_date, f.done_on, f.days_late)
+        for f in run(data, as_of)
+        if f.rule_id == rule_id
+    ]
+
+
+D = date.fromisoformat
+
+# (rule, record, expected (instance, status, due, done, days_late) list)
+STATUS_CASES: list[tuple[str, dict[str, Any], list[tuple[Any, ...]]]] = [
+    # ABP-5.2-ORDER
+    (
+        "ABP-5.2-ORDER",
+        case(
+            [("fact_finding_ordered", "2023-07-21"), ("fact_finding_order_reported", "2023-07-28")]
+        ),
+        [(1, "met", D("2023-07-28"), D("2023-07-28"), None)],
+    ),
+    (
+        "ABP-5.2-ORDER",
+        case(
+            [("fact_finding_ordered", "2023-07-21"), ("fact_finding_order_reported", "2023-07-31")]
+        ),
+        [(1, "late", D("2023-07-28"), D("2023-07-31"), 3)],
+    ),
+    (
+        "ABP-5.2-ORDER",
+        case([("fact_finding_ordered", "2023-09-01")]),
+        [(1, "overdue", D("2023-09-08"), None, 7)],
+    ),
+    (
+        "ABP-5.2-ORDER",
+        case([("fact_finding_ordered", "2023-09-11")]),
+        [(1, "due_soon", D("2023-09-18"), None, None)],
+    ),
+    (
+        "ABP-5.2-ORDER",
+        case([("fact_finding_ordered", "2023-09-12")]),
+        [(1, "pending", D("2023-09-19"), None, None)],
+    ),
+    # ABP-5.2-RESULT
+    (
+        "ABP-5.2-RESULT",
+        case(
+            [
+                ("fact_finding_concluded", "2023-04-06"),
+                ("fact_finding_result_reported", "2023-04-13"),
+            ]
+        ),
+        [(1, "met", D("2023-04-13"), D("2023-04-13"), None)],
+    ),  # last day Songkran: still due
+    (
+        "ABP-5.2-RESULT",
+        case(
+            [
+                ("fact_finding_concluded", "2023-04-06"),
+                ("fact_finding_result_reported", "2023-04-18"),
+            ]
+        ),
+        [(1, "late", D("2023-04-13"), D("2023-04-18"), 5)],
+    ),
+    (
+        "ABP-5.2-RESULT",
+        case([("fact_finding_concluded", "2023-08-15")]),
+        [(1, "overdue", D("2023-08-22"), None, 24)],
+    ),
+    # ABP-6.3: refers_to first, then date order
+    (
+        "ABP-6.3",
+        case(
+            [
+                ("interim_measure_ordered", "2023-06-01", {"id": "S1", "measure": "suspension"}),
+                (
+                    "interim_measure_ordered",
+                    "2023-06-20",
+                    {"id": "S2", "measure": "removal_pending"},
+                ),
+                ("interim_measure_reported", "2023-06-22", {"refers_to": "S2"}),
+                ("interim_measure_reported", "2023-06-12"),
+            ]
+        ),
+        [
+            (1, "late", D("2023-06-08"), D("2023-06-12"), 4),
+            (2, "met", D("2023-06-27"), D("2023-06-22"), None),
+        ],
+    ),
+    (
+        "ABP-6.3",
+        case(
+            [("interim_measure_ordered", "2023-09-10", {"measure": "work_suspension"})],
+            "other_worker",
+        ),
+        [(1, "due_soon", D("2023-09-17"), None, None)],
+    ),
+    # ABP-6.4-CONSIDER
+    (
+        "ABP-6.4-CONSIDER",
+        case(
+            [("investigation_report_received", "2023-05-02"), ("report_considered", "2023-06-20")],
+            "bma_personnel",
+        ),
+        [(1, "late", D("2023-06-16"), D("2023-06-20"), 4)],
+    ),
+    (
+        "ABP-6.4-CONSIDER",
+        case([("investigation_report_received", "2023-08-10")]),
+        [(1, "pending", D("2023-09-24"), None, None)],
+    ),
+    (
+        "ABP-6.4-CONSIDER",
+        case([("investigation_report_received", "2023-07-01")]),
+        [(1, "overdue", D("2023-08-15"), None, 31)],
+    ),
+    # ABP-6.4-FILE / FORWARD / COPY
+    (
+        "ABP-6.4-FILE",
+        case([("report_considered", "2023-08-01"), ("case_file_reported", "2023-08-16")]),
+        [(1, "met", D("2023-08-16"), D("2023-08-16"), None)],
+    ),
+    (
+        "ABP-6.4-FILE",
+        case([("report_considered", "2023-08-01")]),
+        [(1, "overdue", D("2023-08-16"), None, 30)],
+    ),
+    (
+        "ABP-6.4-FORWARD",
+        case([("report_considered", "2023-09-01")], "bma_personnel"),
+        [(1, "due_soon", D("2023-09-16"), None, None)],
+    ),
+    (
+        "ABP-6.4-COPY",
+        case(
+            [("report_considered", "2023-06-15"), ("order_copy_sent", "2023-07-05")],
+            "bma_personnel",
+        ),
+        [(1, "late", D("2023-06-30"), D("2023-07-05"), 5)],
+    ),
+    (
+        "ABP-6.4-COPY",
+        case([("report_considered", "2023-09-10")], "bma_personnel"),
+        [(1, "pending", D("2023-09-25"), None, None)],
+    ),
+    # ABP-6.4-NOTIFY: no fixed period
+    (
+        "ABP-6.4-NOTIFY",
+        case([("report_considered", "2023-01-15")], "other_worker"),
+        [(1, "open", None, None, None)],
+    ),
+    (
+        "ABP-6.4-NOTIFY",
+        case(
+            [("report_considered", "2023-01-15"), ("result_notified", "2023-08-01")], "other_worker"
+        ),
+        [(1, "met", None, D("2023-08-01"), None)],
+    ),
+    (
+        "ABP-6.4-NOTIFY",
+        case([("report_considered", "2023-01-15"), ("case_closed", "2023-03-01")], "other_worker"),
+        [(1, "missing", None, None, None)],
+    ),
+    # ABP-6.5
+    (
+        "ABP-6.5",
+        case([("review_received", "2023-07-03"), ("review_completed", "2023-08-17")]),
+        [(1, "met", D("2023-08-17"), D("2023-08-17"), None)],
+    ),
+    (
+        "ABP-6.5",
+        case([("review_received", "2023-07-03"), ("review_completed", "2023-08-18")]),
+        [(1, "late", D("2023-08-17"), D("2023-08-18"), 1)],
+    ),
+    (
+        "ABP-6.5",
+        case([("review_received", "2023-08-01")]),
+        [(1, "due_soon", D("2023-09-15"), None, None)],
+    ),
+    # ABP-6.2 recurring
+    (
+        "ABP-6.2",
+        case(
+            [
+                ("investigation_ordered", "2023-06-01"),
+                ("progress_reported", "2023-06-30"),
+                ("progress_reported", "2023-08-15"),
+            ]
+        ),
+        [
+            (1, "met", D("2023-07-01"), D("2023-06-30"), None),
+            (2, "late", D("2023-07-31"), D("2023-08-15"), 15),
+            (3, "met", D("2023-08-30"), D("2023-08-15"), None),
+            (4, "pending", D("2023-09-29"), None, None),
+        ],
+    ),
+    (
+        "ABP-6.2",
+        case([("investigation_ordered", "2023-08-17")]),
+        [(1, "due_soon", D("2023-09-16"), None, None)],
+    ),
+    (
+        "ABP-6.2",
+        case([("investigation_ordered", "2023-07-01")]),
+        [
+            (1, "overdue", D("2023-07-31"), None, 46),
+            (2, "overdue", D("2023-08-30"), None, 16),
+            (3, "pending", D("2023-09-29"), None, None),
+        ],
+    ),
+    (
+        "ABP-6.2",
+        case(
+            [
+                ("investigation_ordered", "2023-03-01"),
+                ("progress_reported", "2023-03-31"),
+                ("investigation_report_received", "2023-05-01"),
+            ]
+        ),
+        [
+            (1, "met", D("2023-03-31"), D("2023-03-31"), None),
+            (2, "overdue", D("2023-04-30"), None, 138),
+        ],
+    ),
+    # CMP-3.2: from the Bangkok date of receipt
+    (
+        "CMP-3.2",
+        complaint("2023-08-01T18:05:00+00:00", [("resolved", "2023-08-17")]),
+        [(1, "met", D("2023-08-17"), D("2023-08-17"), None)],
+    ),
+    (
+        "CMP-3.2",
+        complaint("2023-08-01", [("delay_explained", "2023-08-20"), ("resolved", "2023-08-25")]),
+        [(1, "late", D("2023-08-16"), D("2023-08-20"), 4)],
+    ),
+    (
+        "CMP-3.2",
+        complaint("2023-08-01", [("rejected", "2023-08-03")], named=False),
+        [(1, "met", D("2023-08-16"), D("2023-08-03"), None)],
+    ),
+    ("CMP-3.2", complaint("2023-08-01", []), [(1, "overdue", D("2023-08-16"), None, 30)]),
+    ("CMP-3.2", complaint("2023-09-10", []), [(1, "pending", D("2023-09-25"), None, None)]),
+    # CMP-3.2-NOTIFY: advisory
+    (
+        "CMP-3.2-NOTIFY",
+        complaint("2023-08-01", [("resolved", "2023-08-10"), ("result_notified", "2023-08-30")]),
+        [(1, "late", D("2023-08-25"), D("2023-08-30"), 5)],
+    ),
+    (
+        "CMP-3.2-NOTIFY",
+        complaint("2023-08-01", [("resolved", "2023-08-10")]),
+        [(1, "overdue", D("2023-08-25"), None, 21)],
+    ),
+    ("CMP-3.2-NOTIFY", complaint("2023-08-01", [("resolved", "2023-08-10")], named=False), []),
+    # Condition rules
+    (
+        "CMP-8.1.1",
+        complaint("2023-08-01", [("accepted", "2023-08-02")], named=False),
+        [(1, "breached", None, None, None)],
+    ),
+    (
+        "CMP-8.1.1",
+        complaint("2023-08-01", [("accepted", "2023-08-02")], named=False, evidence=(True, False)),
+        [(1, "breached", None, None, None)],
+    ),
+    (
+        "CMP-8.1.1",
+        complaint("2023-08-01", [("accepted", "2023-08-02")], named=False, evidence=(True, True)),
+        [(1, "met", None, None, None)],
+    ),
+    ("CMP-8.1.1", complaint("2023-08-01", [("accepted", "2023-08-02")]), []),
+    (
+        "CMP-8.1.2",
+        complaint(
+            "2023-08-01",
+            [
+                ("forwarded", "2023-08-02", {"identity_redacted": False}),
+                ("forwarded", "2023-08-03", {"identity_redacted": True}),
+            ],
+        ),
+        [(1, "breached", None, None, None), (2, "met", None, None, None)],
+    ),
+    (
+        "CMP-8.1.2",
+        complaint(
+            "2023-08-01", [("forwarded", "2023-08-02", {"identity_redacted": False})], named=False
+        ),
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "record", "expected"),
+    STATUS_CASES,
+    ids=[
+        f"{c[0]}-{'+'.join(e[1] for e in c[2]) or 'none'}-{i}" for i, c in enumerate(STATUS_CASES)
+    ],
+)
+def test_status_per_rule(
+    rule_id: str, record: dict[str, Any], expected: list[tuple[Any, ...]]
+) -> None:
+    assert only(record, rule_id) == expected
+
+
+def test_severities() -> None:
+    found = {
+        (f.rule_id, f.status): f.severity
+        for f in run(
+            complaint(
+                "2023-08-01", [("resolved", "2023-08-10"), ("accepted", "2023-08-02")], named=False
+            )
+        )
+    }
+    assert found[("CMP-3.2", "met")] == "info"
+    advisory = run(complaint("2023-08-01", [("resolved", "2023-08-10")]))
+    assert {f.severity for f in advisory if f.rule_id == "CMP-3.2-NOTIFY"} == {"advisory"}
+    assert {f.severity for f in run(case([("review_received", "2023-08-01")]))} == {"warning"}
+    assert {f.severity for f in run(case([("review_received", "2023-07-01")]))} == {"violation"}
+
+
+def test_guideline_does_not_apply_outside_clauses_1_to_3() -> None:
+    assert run(case([("fact_finding_ordered", "2023-07-01")], clauses=[4, 5, 6])) == []
+
+
+def test_scope_by_respondent_category() -> None:
+    rules = {
+        f.rule_id
+        for f in run(
+            case(
+                [
+                    ("investigation_report_received", "2023-05-02"),
+                    ("report_considered", "2023-06-15"),
+                ],
+                "other_worker",
+            )
+        )
+    }
+    assert rules == {"ABP-6.4-NOTIFY"}
+    assert only(case([("review_received", "2023-07-03")], "bma_personnel"), "ABP-6.5") == []
+
+
+def test_orphans_are_inconsistent_one_per_event_and_rule() -> None:
+    findings = run(
+        case(
+            [
+                ("fact_finding_order_reported", "2023-03-10"),
+                ("progress_reported", "2023-02-01"),
+                ("investigation_ordered", "2023-02-15"),
+                ("progress_reported", "2023-03-15"),
+            ]
+        )
+    )
+    orphans = [
+        (f.instance, f.status, f.severity, f.related_rule, f.done_on)
+        for f in findings
+        if f.rule_id == "DATA-ORPHAN"
+    ]
+    assert orphans == [
+        (1, "inconsistent", "warning", "ABP-6.2", D("2023-02-01")),
+        (2, "inconsistent", "warning", "ABP-5.2-ORDER", D("2023-03-10")),
+    ]
+
+
+def test_report_before_its_trigger_is_an_orphan() -> None:
+    findings = run(
+        case(
+            [
+                ("fact_finding_result_reported", "2023-09-01"),
+                ("fact_finding_concluded", "2023-09-13"),
+            ]
+        )
+    )
+    assert [(f.rule_id, f.status) for f in findings] == [
+        ("ABP-5.2-RESULT", "pending"),
+        ("DATA-ORPHAN", "inconsistent"),
+    ]
+
+
+def test_refers_to_an_order_made_later_is_an_orphan() -> None:
+    findings = run(
+        case(
+            [
+                ("interim_measure_ordered", "2023-06-10", {"id": "S1", "measure": "suspension"}),
+                ("interim_measure_reported", "2023-06-01", {"refers_to": "S1"}),
+            ]
+        )
+    )
+    assert [(f.rule_id, f.status) for f in findings] == [
+        ("ABP-6.3", "overdue"),
+        ("DATA-ORPHAN", "inconsistent"),
+    ]
+
+
+def test_second_report_for_a_satisfied_instance_is_not_an_error() -> None:
+    findings = run(
+        case(
+            [
+                ("fact_finding_ordered", "2023-07-14"),
+                ("fact_finding_order_reported", "2023-07-18"),
+                ("fact_finding_order_reported", "2023-07-19"),
+            ]
+        )
+    )
+    assert [(f.rule_id, f.status) for f in findings] == [("ABP-5.2-ORDER", "met")]
+
+
+def test_future_events_are_flagged_only_when_as_of_is_today() -> None:
+    data = case(
+        [("fact_finding_ordered", "2023-09-01"), ("fact_finding_order_reported", "2023-09-20")]
+    )
+    assert [f.rule_id for f in run(data)] == ["ABP-5.2-ORDER"]
+    flagged = run(data, flag_future=True)
+    assert [(f.rule_id, f.status, f.done_on) for f in flagged] == [
+        ("ABP-5.2-ORDER", "overdue", None),
+        ("DATA-FUTURE", "inconsistent", D("2023-09-20")),
+    ]
+    result = ENGINE.evaluate(RECORD_ADAPTER.validate_python(data), AS_OF)
+    assert result.events_after_as_of == 1
+
+
+def test_complaint_received_after_as_of_is_left_out() -> None:
+    data = complaint("2023-09-20", [("accepted", "2023-09-21")])
+    result = ENGINE.evaluate(RECORD_ADAPTER.validate_python(data), AS_OF)
+    assert (result.findings, result.events_after_as_of) == ([], 2)
+    flagged = run(data, flag_future=True)
+    assert [(f.rule_id, f.event_kind) for f in flagged] == [("DATA-FUTURE", "received_at")] * 2
+
+
+def test_findings_are_ordered_by_rule_then_instance() -> None:
+    findings = run(
+        case(
+            [
+                ("interim_measure_ordered", "2023-06-02", {"measure": "suspension"}),
+                ("investigation_ordered", "2023-06-01"),
+                ("fact_finding_ordered", "2023-05-01"),
+            ]
+        )
+    )
+    keys = [(f.rule_id, f.instance) for f in findings]
+    assert keys == sorted(keys)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+CASE_KINDS = [
+    "fact_finding_ordered",
+    "fact_finding_order_reported",
+    "fact_finding_concluded",
+    "fact_finding_result_reported",
+    "investigation_ordered",
+    "progress_reported",
+    "interim_measure_ordered",
+    "interim_measure_reported",
+    "investigation_report_received",
+    "report_considered",
+    "case_file_reported",
+    "forwarded_to_permanent_secretary",
+    "order_copy_sent",
+    "result_notified",
+    "review_received",
+    "review_completed",
+    "case_closed",
+]
+days = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31))
+
+
+@st.composite
+def random_case(draw: st.DrawFn) -> dict[str, Any]:
+    events = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(CASE_KINDS))
+        extra = {"measure": "suspension"} if kind == "interim_measure_ordered" else {}
+        events.append((kind, draw(days).isoformat(), extra))
+    category = draw(st.sampled_from(["civil_servant", "bma_personnel", "other_worker"]))
+    return case(events, category, draw(st.sampled_from([[1], [2, 5], [3]])))
+
+
+def _key(findings: list[Finding]) -> list[tuple[Any, ...]]:
+    return [
+        (f.rule_id, f.instance, f.status, f.due_date, f.done_on, f.days_late, f.related_rule)
+        for f in findings
+    ]
+
+
+@settings(max_examples=150)
+@given(random_case(), days, st.lists(st.sampled_from(CASE_KINDS), max_size=5), st.integers(1, 200))
+def test_events_after_as_of_change_nothing(
+    data: dict[str, Any], as_of: date, kinds: list[str], gap: int
+) -> None:
+    later = [
+        _event(
+            k,
+            (as_of + timedelta(days=gap)).isoformat(),
+            {"measure": "suspension"} if k == "interim_measure_ordered" else None,
+        )
+        for k in kinds
+    ]
+    assert _key(run(data, as_of)) == _key(run({**data, "events": data["events"] + later}, as_of))
+
+
+@settings(max_examples=150)
+@given(random_case(), days, st.randoms())
+def test_shuffling_events_changes_nothing(
+    data: dict[str, Any], as_of: date, rnd: random.Random
+) -> None:
+    # Shuffle among events of distinct (kind, date): SPEC's order ties break by input order.
+    shuffled = list(data["events"])
+    rnd.shuffle(shuffled)
+    unique = {(e["kind"], e["date"]) for e in data["events"]}
+    if len(unique) == len(data["events"]):
+        assert _key(run(data, as_of)) == _key(run({**data, "events": shuffled}, as_of))
+
+
+@settings(max_examples=200)
+@given(random_case(), days)
+def test_status_invariants(data: dict[str, Any], as_of: date) -> None:
+    for f in run(data, as_of):
+        if f.done_on and f.due_date and f.done_on > f.due_date:
+            assert f.status != "met"
+        if f.status in ("late", "overdue"):
+            assert f.days_late is not None and f.days_late >= 1
+        else:
+            assert f.days_late is None
+        if f.status == "met" and f.due_date:
+            assert f.done_on is not None and f.done_on <= f.due_date or f.rule_id == "ABP-6.2"
+
+
+@settings(max_examples=200)
+@given(days, st.lists(days, max_size=8), st.one_of(st.none(), days), days)
+def test_recurring_instances_follow_the_schedule(
+    order: date, reports: list[date], end: date | None, as_of: date
+) -> None:
+    events = [("investigation_ordered", order.isoformat())]
+    events += [("progress_reported", r.isoformat()) for r in reports]
+    if end:
+        events.append(("investigation_report_received", end.isoformat()))
+    found = [f for f in run(case(events), as_of) if f.rule_id == "ABP-6.2"]
+    if order > as_of:
+        assert found == []
+        return
+    dues = [order + timedelta(days=30 * k) for k in range(1, 200)]
+    if end and order <= end <= as_of:
+        expected = [d for d in dues if d < end]
+    else:
+        expected = [d for d in dues if d < as_of] + [next(d for d in dues if d >= as_of)]
+    assert [f.due_date for f in found] == expected
+    assert [f.instance for f in found] == list(range(1, len(expected) + 1))
+    known = sorted(r for r in reports if order <= r <= as_of)
+    for f in found:
+        start = f.due_date - timedelta(days=30) if f.instance > 1 else order - timedelta(days=1)
+        in_window = [r for r in known if start < r <= f.due_date]  # type: ignore[operator]
+        assert (f.status == "met") == bool(in_window)
