@@ -17,6 +17,11 @@ def citation(f: Finding) -> str:
     return f.rule.citation_th if f.rule else DATA_CITATION_TH
 
 
+def citation_short(f: Finding) -> str:
+    """Short Thai citation for tables."""
+    return f.rule.citation_short if f.rule else DATA_CITATION_TH
+
+
 def citation_en(f: Finding) -> str:
     """English citation of the clause the finding enforces."""
     return f.rule.citation_en if f.rule else DATA_CITATION_EN
@@ -121,12 +126,12 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
     if f.status == "late" and f.done_on and f.due_date:
         th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} หลังวันครบกำหนด {f.days_late} วัน")
         en.append(f"done on {format_english(f.done_on)}, {f.days_late} days after the due date")
+    elif f.status == "met" and f.done_on and f.done_on == f.due_date:
+        th.append(f"ดำเนินการในวันสุดท้ายของระยะเวลา ({format_thai(f.done_on)}) ถือว่าทันกำหนด")
+        en.append(f"done on the last day ({format_english(f.done_on)}): on time")
     elif f.status == "met" and f.done_on and f.due_date:
-        th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} ไม่เกินวันครบกำหนด (ทำในวันสุดท้ายถือว่าทันกำหนด)")
-        en.append(
-            f"done on {format_english(f.done_on)}, on or before the due date (an act on "
-            "the last day is on time)"
-        )
+        th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} ก่อนวันครบกำหนด")
+        en.append(f"done on {format_english(f.done_on)}, before the due date")
     elif f.status == "overdue" and f.as_of:
         th.append(
             f"ณ วันที่ตรวจ {format_thai(f.as_of)} ยังไม่ปรากฏการดำเนินการ เลยกำหนด {f.days_late} วัน"

@@ -26,6 +26,9 @@ def report_output(path: Path | None) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -63,6 +63,7 @@ class Source(BaseModel):
     model_config = _STRICT
     document_th: Text
     document_en: Text
+    short_th: Text = Field(description="Short name of the document for tables.")
     clause: Text = Field(description="Clause as printed, Thai digits (e.g. ๕.๒, ๖.๔ วรรคสอง).")
     clause_en: Text
     reference: Text = Field(description="File under shared/reference/ that holds the text.")
@@ -174,6 +175,11 @@ class Rule(BaseModel):
     def citation_th(self) -> str:
         """`แนวทาง… ข้อ ๕.๒`."""
         return f"{self.source.document_th} ข้อ {self.source.clause}"
+
+    @property
+    def citation_short(self) -> str:
+        """`แนวทางฯ กทม. ข้อ ๕.๒`, for tables."""
+        return f"{self.source.short_th} ข้อ {self.source.clause}"
 
     @property
     def citation_en(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.messages import citation, explanation, messages
+from compliance.messages import citation_short, explanation, messages
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
 
 
@@ -40,7 +40,7 @@ class MarkdownRenderer(CollectingRenderer):
                             thai_day(f.due_date),
                             thai_day(f.done_on),
                             "" if f.days_late is None else str(f.days_late),
-                            citation(f),
+                            citation_short(f),
                         ]
                     )
                     + " |"

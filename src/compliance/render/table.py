@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from compliance.messages import citation
+from compliance.messages import citation_short
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
 
 STYLE = {"violation": "bold red", "advisory": "magenta", "warning": "yellow", "info": "green"}
@@ -38,7 +38,7 @@ class TableRenderer(CollectingRenderer):
                 thai_day(f.due_date),
                 thai_day(f.done_on),
                 "" if f.days_late is None else str(f.days_late),
-                citation(f),
+                citation_short(f),
             )
         if self.shown:
             console.print(table)
