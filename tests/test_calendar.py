@@ -91,7 +91,7 @@ def test_organisation_file_adds_and_removes_days() -> None:
         ("holidays:\n  - date: 2023-02-03\n", r"holidays\[0\]\.name_th: Field required"),
         ("holiday:\n  - date: 2023-02-03\n", r"holiday: Extra inputs are not permitted"),
         ("working_days: [{date: 03/02/66}]\n", r"working_days\[0\]\.date: two-digit year"),
-        ("holidays: [\n", "not a valid UTF-8 YAML"),
+        ("holidays: [\n", "holidays file is not valid YAML"),
     ],
 )
 def test_invalid_holidays_file_is_a_clear_error(

@@ -3,6 +3,7 @@ outcome to exit codes; it holds no rule logic."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -52,7 +53,7 @@ def root() -> None:
 
 
 def _stderr() -> Console:
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -353,6 +354,12 @@ def schema_command(
     write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (a scheduler stopping the job) unwinds like Ctrl-C, so no partial file stays."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -34,6 +34,14 @@ def load_yaml_file(path: Path, what: str) -> tuple[Any, str]:
         raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
     try:
         data = yaml.load(raw.decode("utf-8"), Loader=_TextDateLoader)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"{path}: not a valid UTF-8 YAML file ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"{path}: {what} is not valid UTF-8 (byte {exc.start + 1})"
+        ) from None
+    except yaml.YAMLError as exc:
+        # Say where, not what: the file may be a records file given by mistake.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigurationError(f"{path}: {what} is not valid YAML: {problem}{where}") from None
     return data, "sha256:" + hashlib.sha256(raw).hexdigest()
