@@ -196,7 +196,7 @@ def test_markdown_lists_findings_with_their_arithmetic() -> None:
 
 
 class _Checker(HTMLParser):
-    VOID = {"meta", "br", "hr", "img", "link", "input"}
+    VOID = frozenset({"meta", "br", "hr", "img", "link", "input"})
 
     def __init__(self) -> None:
         super().__init__()
