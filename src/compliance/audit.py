@@ -58,7 +58,7 @@ class Audit:
         self.summary.records += 1
         self.summary.events_after_as_of += result.events_after_as_of
         for finding in result.findings:
-            self.summary.add_finding(finding)
+            self.summary.add_outcome(finding.status, finding.severity)
         return result.findings
 
     def run(self, items: Iterable[Item]) -> Iterator[Finding | Rejected]:

@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Any
 
 from compliance.findings import Finding, Status, severity_of
-from compliance.periods import Deadline, PeriodCalculator
+from compliance.periods import Deadline, Period, PeriodCalculator
 from compliance.records import Complaint, DisciplinaryCase, Event, Record
 from compliance.rulebook import Rule, RuleBook
 from compliance.workcalendar import GovernmentCalendar
@@ -62,6 +62,23 @@ class Engine:
         self.calendar = calendar
         self.calculator = PeriodCalculator(calendar)
         self.warn_days = warn_days
+        self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
+        self._periods: dict[str, Period] = {
+            r.id: r.period.to_period() for r in rulebook.rules if r.period is not None
+        }
+
+    def rules_for(self, record: Record) -> tuple[Rule, ...]:
+        """The rules whose scope covers a record (cached by the facts scope depends on)."""
+        key: tuple[object, ...]
+        if isinstance(record, DisciplinaryCase):
+            key = (record.respondent_category, *record.policy_clauses)
+        else:
+            key = (record.anonymous,)
+        found = self._applicable.get(key)
+        if found is None:
+            rules = self.rulebook.by_record[record.type]
+            found = self._applicable[key] = tuple(r for r in rules if _in_scope(r, record))
+        return found
 
     # --- per record ------------------------------------------------------------------------
 
@@ -79,9 +96,8 @@ class Engine:
                 ctx.by_kind.setdefault(event.kind, []).append(event)
         findings: list[Finding] = []
         orphans: list[_Orphan] = []
-        for rule in self.rulebook.by_record[record.type]:
-            if _in_scope(rule, record):
-                findings.extend(self._judge(rule, ctx, orphans))
+        for rule in self.rules_for(record):
+            findings.extend(self._judge(rule, ctx, orphans))
         findings.sort(key=lambda f: (f.rule_id, f.instance))
         orphans.sort(key=lambda o: (o.event.date, o.rule_id))
         for number, orphan in enumerate(orphans, start=1):
@@ -114,7 +130,7 @@ class Engine:
         if not triggers:
             return []
         closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
-        period = rule.period.to_period() if rule.period else None
+        period = self._periods.get(rule.id)
         findings = []
         for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1):
             deadline = self.calculator.deadline(start, period) if period else None
@@ -167,7 +183,7 @@ class Engine:
         orphans.extend(_Orphan(r, rule.id) for r in reports if r.date < start)
         reports = [r for r in reports if r.date >= start]
         ends = [e.date for e in _events_of(ctx, rule.until) if e.date >= start]
-        period = rule.period.to_period()
+        period = self._periods[rule.id]
         if ends:
             schedule = []
             occurrence = 1

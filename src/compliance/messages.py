@@ -110,6 +110,24 @@ def _data_messages(f: Finding) -> tuple[str, str]:
     )
 
 
+def interpretation(f: Finding) -> tuple[str, str] | None:
+    """The rule's note where it interprets the text (shown by the human formats; the JSON
+    report names the rule set by digest instead of repeating it in every finding)."""
+    if f.rule is None or not f.rule.interpretation_th:
+        return None
+    return f"การตีความ: {f.rule.interpretation_th}", f"interpretation: {f.rule.interpretation_en}"
+
+
+def explanation_for_people(f: Finding) -> tuple[list[str], list[str]]:
+    """The explanation followed by the rule's interpretation note, for the human formats."""
+    th, en = explanation(f)
+    note = interpretation(f)
+    if note:
+        th.append(note[0])
+        en.append(note[1])
+    return th, en
+
+
 def explanation(f: Finding) -> tuple[list[str], list[str]]:
     """The arithmetic behind the finding, line by line, in Thai and English."""
     th: list[str] = []
@@ -137,9 +155,6 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
             f"ณ วันที่ตรวจ {format_thai(f.as_of)} ยังไม่ปรากฏการดำเนินการ เลยกำหนด {f.days_late} วัน"
         )
         en.append(f"as of {format_english(f.as_of)} nothing is recorded, {f.days_late} days late")
-    if f.rule is not None and f.rule.interpretation_th:
-        th.append(f"การตีความ: {f.rule.interpretation_th}")
-        en.append(f"interpretation: {f.rule.interpretation_en}")
     if f.rule is None:
         msg_th, msg_en = _data_messages(f)
         th.append(msg_th)

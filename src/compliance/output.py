@@ -10,6 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+_PARTIAL: set[str] = set()  # temporary files being written now
+
+
+def discard_partial_files() -> None:
+    """Remove every report file still being written (called when the run is stopped)."""
+    for name in list(_PARTIAL):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        _PARTIAL.discard(name)
+
 
 @contextlib.contextmanager
 def report_output(path: Path | None) -> Iterator[IO[bytes]]:
@@ -21,6 +31,7 @@ def report_output(path: Path | None) -> Iterator[IO[bytes]]:
         return
     directory = path.resolve().parent
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    _PARTIAL.add(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -34,3 +45,5 @@ def report_output(path: Path | None) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+    finally:
+        _PARTIAL.discard(temp_name)

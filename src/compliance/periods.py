@@ -66,11 +66,11 @@ class PeriodCalculator:
 
     def __init__(self, calendar: GovernmentCalendar) -> None:
         self.calendar = calendar
-        self._cache: dict[tuple[date, Period, int], Deadline] = {}
+        self._cache: dict[tuple[date, int, str, str, int], Deadline] = {}
 
     def deadline(self, start: date, period: Period, occurrence: int = 1) -> Deadline:
         """The `occurrence`-th period from `start` ("every N days" for occurrence > 1)."""
-        key = (start, period, occurrence)
+        key = (start, period.days, period.unit, period.actor, occurrence)  # no Python __hash__
         found = self._cache.get(key)
         if found is None:
             found = self._compute(start, period, occurrence)
@@ -168,8 +168,6 @@ class PeriodCalculator:
                     )
             elif period.actor == "other":
                 consulted.add(nominal.year)
-        th.append(f"ครบกำหนด: {format_thai(due)}")
-        en.append(f"due: {format_english(due)}")
         unconfirmed = tuple(sorted(y for y in consulted if not cal.is_confirmed(y)))
         if unconfirmed:
             years_th = ", ".join(str(y + 543) for y in unconfirmed)

@@ -71,7 +71,7 @@ def read_records(paths: Iterable[Path]) -> Iterator[Item]:
     return _unique(
         item
         for path in paths
-        for item in (_read_jsonl(path) if path.suffix.lower() == ".jsonl" else _read_json(path))
+        for item in (_read_jsonl(path) if path.suffix.lower() == ".jsonl" else read_json_file(path))
     )
 
 
@@ -86,45 +86,66 @@ def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iter
     )
 
 
+class SeenIds:
+    """Ids seen so far in one audit, per record type: a second record with one is rejected."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, set[str]] = {t: set() for t in RECORD_TYPES}
+
+    def check(self, source: str, line: int, record_type: str, record_id: str) -> Rejected | None:
+        """None the first time an id is seen; the rejection of the record otherwise."""
+        ids = self._seen[record_type]
+        if record_id in ids:
+            problem = f"{ID_FIELDS[record_type]}: duplicate id: an earlier record has it"
+            return Rejected(source, line, record_id, (problem,))
+        ids.add(record_id)
+        return None
+
+
 def _unique(items: Iterable[Item]) -> Iterator[Item]:
     """Reject the second record with an id already seen for its type."""
-    seen: dict[str, set[str]] = {t: set() for t in RECORD_TYPES}
+    seen = SeenIds()
     for item in items:
         if isinstance(item, Accepted):
-            record = item.record
-            ids = seen[record.type]
-            if record.record_id in ids:
-                yield Rejected(
-                    item.source,
-                    item.line,
-                    record.record_id,
-                    (f"{ID_FIELDS[record.type]}: duplicate id: an earlier record has it",),
-                )
+            duplicate = seen.check(item.source, item.line, item.record.type, item.record.record_id)
+            if duplicate is not None:
+                yield duplicate
                 continue
-            ids.add(record.record_id)
         yield item
+
+
+EMPTY_FILE = "file is empty: no records"
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a .jsonl file with their 1-based numbers (BOM removed)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.removeprefix(_BOM) if number == 1 else raw
+            if line.strip():
+                yield number, line
+
+
+def parse_line(source: str, number: int, line: bytes) -> Item:
+    """Validate one JSON line into a record, or say precisely why not."""
+    try:
+        return Accepted(source, number, RECORD_ADAPTER.validate_json(line))
+    except ValidationError as exc:
+        return _diagnose(source, number, line, exc)
 
 
 def _read_jsonl(path: Path) -> Iterator[Item]:
     source = str(path)
     empty = True
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.removeprefix(_BOM) if number == 1 else raw
-            if not line.strip():
-                continue
-            empty = False
-            try:
-                record = RECORD_ADAPTER.validate_json(line)
-            except ValidationError as exc:
-                yield _diagnose(source, number, line, exc)
-            else:
-                yield Accepted(source, number, record)
+    for number, line in jsonl_lines(path):
+        empty = False
+        yield parse_line(source, number, line)
     if empty:
-        yield Rejected(source, 1, None, ("file is empty: no records",))
+        yield Rejected(source, 1, None, (EMPTY_FILE,))
 
 
-def _read_json(path: Path) -> Iterator[Item]:
+def read_json_file(path: Path) -> Iterator[Item]:
+    """The records of a .json file (one record or an array), unchecked for duplicates."""
     source = str(path)
     raw = path.read_bytes().removeprefix(_BOM)
     try:
@@ -134,7 +155,7 @@ def _read_json(path: Path) -> Iterator[Item]:
         yield Rejected(source, line, None, (f"not valid UTF-8 (byte {exc.start + 1})",))
         return
     if not text.strip():
-        yield Rejected(source, 1, None, ("file is empty: no records",))
+        yield Rejected(source, 1, None, (EMPTY_FILE,))
         return
     decoder = json.JSONDecoder()
     start = _skip_space(text, 0)

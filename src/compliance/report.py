@@ -126,10 +126,10 @@ class Summary:
         self.by_status: Counter[str] = Counter()
         self.by_severity: Counter[str] = Counter()
 
-    def add_finding(self, finding: Finding) -> None:
-        """Count one finding."""
-        self.by_status[finding.status] += 1
-        self.by_severity[finding.severity] += 1
+    def add_outcome(self, status: str, severity: str) -> None:
+        """Count one finding by its status and severity."""
+        self.by_status[status] += 1
+        self.by_severity[severity] += 1
 
     def add_rejected(self, rejected: Rejected) -> None:
         """Count one rejected record."""

@@ -143,6 +143,13 @@ def parse_date(value: str | date | datetime) -> date:
 def parse_moment(value: str | date | datetime) -> date | datetime:
     """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
     if isinstance(value, str):
+        if len(value) > 10 and value[10] in "T " and "1000" <= value[:4] < "2400":
+            try:  # fast path: C.E. ISO date-time (the C parser)
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                pass  # fall through for dateutil's wider ISO support and the precise message
+            else:
+                return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
         text = arabic_digits(value).strip()
         if m := _ISO_DATETIME.fullmatch(text):
             year = int(m[1])

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from compliance.findings import STATUSES
-from compliance.messages import citation, explanation, messages, responsible
+from compliance.messages import citation, explanation_for_people, messages, responsible
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
 
 STYLE = """
@@ -66,7 +66,7 @@ class HtmlRenderer(CollectingRenderer):
             severity = Counter(f.severity for f in groups[agency])
             parts.append(f"<h3>{e(agency)} <small>({severity['violation']} ฝ่าฝืน)</small></h3>")
             for f in groups[agency]:
-                lines = "".join(f"<li>{e(line)}</li>" for line in explanation(f)[0])
+                lines = "".join(f"<li>{e(line)}</li>" for line in explanation_for_people(f)[0])
                 parts.append(
                     f'<section class="finding {f.severity}">'
                     f"<p><strong>{e(f.subject_id)}</strong> · {e(f.rule_id)} ครั้งที่ {f.instance}"

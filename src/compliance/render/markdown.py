@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.messages import citation_short, explanation, messages
+from compliance.messages import citation_short, explanation_for_people, messages
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
 
 
@@ -51,7 +51,7 @@ class MarkdownRenderer(CollectingRenderer):
                 lines.append("")
                 lines.append(messages(f)[0])
                 lines.append("")
-                lines.extend(f"- {line}" for line in explanation(f)[0])
+                lines.extend(f"- {line}" for line in explanation_for_people(f)[0])
                 lines.append("")
         if self.rejects:
             lines += ["## รายการที่ถูกปฏิเสธ", ""]
