@@ -303,3 +303,23 @@ def test_no_personal_data_in_any_format(
         rid = record.get("case_id") or record.get("complaint_id")
         result = runner.invoke(app, ["explain", str(rid), str(path), *AS_OF])
         assert not [s for s in secrets if s in result.stdout + result.stderr]
+
+
+def test_jobs_do_not_change_the_report(tmp_path: Path) -> None:
+    big = tmp_path / "many.jsonl"
+    lines = (FIXTURES / "complaints.jsonl").read_text("utf-8").splitlines()
+    with big.open("w", encoding="utf-8") as handle:
+        for copy in range(40):  # > one chunk of lines, so several workers take part
+            for line in lines:
+                handle.write(line.replace('"CMP-2566-', f'"CMP-{copy}-') + "\n")
+        handle.write(lines[0] + "\n")  # a duplicate id, seen only by the main process
+        handle.write(lines[0] + "\n")
+    reports = []
+    for jobs in ("1", "2", "3"):
+        done = cli("audit", str(big), CASES, *AS_OF, "--jobs", jobs)
+        assert done.returncode == 3
+        report = json.loads(done.stdout)
+        del report["generated_at"]
+        reports.append(report)
+    assert reports[0] == reports[1] == reports[2]
+    assert [r["line"] for r in reports[0]["rejected"]] == [len(lines) * 40 + 2]

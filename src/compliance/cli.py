@@ -220,8 +220,7 @@ def audit_command(
                 if isinstance(outcome, Rejected):
                     renderer.rejected(outcome)
                 else:
-                    for finding in outcome.findings:
-                        renderer.serialised(finding)
+                    renderer.serialised(outcome.findings)
         else:
             for item in _with_progress(run.run(read_records(paths)), run, paths):
                 if isinstance(item, Rejected):

@@ -43,7 +43,7 @@ class Evaluated:
     line: int
     record_type: str
     record_id: str
-    findings: list[bytes]
+    findings: bytes  # the record's findings as JSON objects joined by ",\n" (b"" if none)
     outcomes: list[tuple[str, str]]  # (status, severity) per finding
     events_after_as_of: int
 
@@ -62,7 +62,7 @@ def evaluate_item(audit: Audit, item: Item) -> Evaluated | Rejected:
         item.line,
         record.type,
         record.record_id,
-        [orjson.dumps(finding_json(f)) for f in result.findings],
+        b",\n".join([orjson.dumps(finding_json(f)) for f in result.findings]),
         [(f.status, f.severity) for f in result.findings],
         result.events_after_as_of,
     )

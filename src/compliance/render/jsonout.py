@@ -28,9 +28,11 @@ class JsonRenderer(Renderer):
     def finding(self, finding: Finding) -> None:
         self.serialised(orjson.dumps(finding_json(finding)))
 
-    def serialised(self, finding: bytes) -> None:
-        """A finding already serialised (by a worker process)."""
-        chunk = self._separator + finding
+    def serialised(self, findings: bytes) -> None:
+        """Findings already serialised (by a worker process): JSON objects joined by ",\n"."""
+        if not findings:
+            return
+        chunk = self._separator + findings
         self._separator = b",\n"
         self._chunks.append(chunk)
         self._size += len(chunk)

@@ -1,0 +1,174 @@
+"""Throughput benchmark: the whole `compliance audit` against the parsing floor, same file.
+
+    python benchmarks/run.py                       # 50k, 200k and 1M records
+    python benchmarks/run.py --sizes 100000 --baseline benchmarks/baseline-100k.json
+
+For each size it generates (once, cached under benchmarks/data/) a deterministic file of
+realistic records, then runs in fresh processes:
+- the floor: read every line and parse it with orjson, nothing else;
+- the audit: `compliance audit FILE --as-of 2023-09-30 --format json --output TMP`, with
+  `--jobs 1` and with `--jobs N` (N = CPUs).
+It reports wall seconds, records per second, the audit/floor ratio and the peak resident memory
+of the whole process tree (sampled from /proc every 20 ms), and writes them with a description
+of the machine to the baseline file. Timing belongs here, never in the unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+FLOOR = "import orjson,sys\nfor line in open(sys.argv[1],'rb'): orjson.loads(line)\n"
+AS_OF = "2023-09-30"
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def measure(command: list[str]) -> dict[str, float]:
+    """Wall seconds and peak tree RSS (MiB) of one command run to completion."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - start
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} exited {process.returncode}")
+    return {"seconds": round(seconds, 3), "peak_rss_mib": round(peak / 2**20, 1)}
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next(
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "platform": platform.platform(),
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "compliance": version("compliance"),
+        "pydantic": version("pydantic"),
+        "orjson": version("orjson"),
+        "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_size(count: int, data_dir: Path, jobs: int) -> dict[str, Any]:
+    """Floor and audit figures for one file size."""
+    path = data_dir / f"records-{count}.jsonl"
+    if not path.exists():
+        generate(count, path)
+    result: dict[str, Any] = {"records": count, "file_mib": round(path.stat().st_size / 2**20, 1)}
+    result["floor"] = measure([sys.executable, "-c", FLOOR, str(path)])
+    for label, job_count in (("audit_jobs_1", 1), (f"audit_jobs_{jobs}", jobs)):
+        if label in result:
+            continue
+        with tempfile.TemporaryDirectory(dir=data_dir) as temp:
+            out = Path(temp) / "report.json"
+            figures = measure(
+                [
+                    "compliance",
+                    "audit",
+                    str(path),
+                    "--as-of",
+                    AS_OF,
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                    "--jobs",
+                    str(job_count),
+                    "--output",
+                    str(out),
+                ]
+            )
+            figures["report_mib"] = round(out.stat().st_size / 2**20, 1)
+        figures["records_per_second"] = round(count / figures["seconds"])
+        figures["times_floor"] = round(figures["seconds"] / result["floor"]["seconds"], 1)
+        result[label] = figures
+    return result
+
+
+def table(results: list[dict[str, Any]], jobs: int) -> str:
+    """The README's table."""
+    lines = [
+        f"| records | file | floor | audit, 1 process | audit, {jobs} processes | peak RSS "
+        f"(1 / {jobs}) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        one, many = r["audit_jobs_1"], r[f"audit_jobs_{jobs}"]
+        lines.append(
+            f"| {r['records']:,} | {r['file_mib']} MiB | {r['floor']['seconds']} s | "
+            f"{one['seconds']} s ({one['records_per_second']:,}/s, {one['times_floor']}×) | "
+            f"{many['seconds']} s ({many['records_per_second']:,}/s, {many['times_floor']}×) | "
+            f"{one['peak_rss_mib']} / {many['peak_rss_mib']} MiB |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 200_000, 1_000_000])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--data-dir", type=Path, default=HERE / "data")
+    parser.add_argument("--baseline", type=Path, default=HERE / "baseline.json")
+    args = parser.parse_args()
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for count in args.sizes:
+        results.append(run_size(count, args.data_dir, args.jobs))
+        print(json.dumps(results[-1]), flush=True)
+    args.baseline.write_text(
+        json.dumps({"machine": machine(), "as_of": AS_OF, "results": results}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    print(table(results, args.jobs))
+
+
+if __name__ == "__main__":
+    main()
