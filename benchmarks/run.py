@@ -8,9 +8,10 @@ realistic records, then runs in fresh processes:
 - the floor: read every line and parse it with orjson, nothing else;
 - the audit: `compliance audit FILE --as-of 2023-09-30 --format json --output TMP`, with
   `--jobs 1` and with `--jobs N` (N = CPUs).
-It reports wall seconds, records per second, the audit/floor ratio and the peak resident memory
-of the whole process tree (sampled from /proc every 20 ms), and writes them with a description
-of the machine to the baseline file. Timing belongs here, never in the unit tests.
+It reports wall seconds, records per second, the audit/floor ratio and the peak memory of the
+whole process tree (proportional set size, sampled from /proc every 20 ms), and writes them
+with a description of the machine to the baseline file. Timing belongs here, never in the unit
+tests.
 """
 
 from __future__ import annotations
@@ -36,41 +37,44 @@ FLOOR = "import orjson,sys\nfor line in open(sys.argv[1],'rb'): orjson.loads(lin
 AS_OF = "2023-09-30"
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
+def _tree_memory(root: int) -> int:
+    """Proportional set size (bytes) of a process and all its descendants, from /proc: pages
+    shared after fork are counted once across the tree, not once per process."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        children.setdefault(ppid, []).append(int(entry))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                total += next(int(line.split()[1]) * 1024 for line in handle
+                              if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
         stack.extend(children.get(pid, ()))
     return total
 
 
 def measure(command: list[str]) -> dict[str, float]:
-    """Wall seconds and peak tree RSS (MiB) of one command run to completion."""
+    """Wall seconds and peak memory of the process tree (MiB) of one command."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
+        peak = max(peak, _tree_memory(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - start
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} exited {process.returncode}")
-    return {"seconds": round(seconds, 3), "peak_rss_mib": round(peak / 2**20, 1)}
+    return {"seconds": round(seconds, 3), "peak_memory_mib": round(peak / 2**20, 1)}
 
 
 def machine() -> dict[str, Any]:
@@ -134,7 +138,7 @@ def run_size(count: int, data_dir: Path, jobs: int) -> dict[str, Any]:
 def table(results: list[dict[str, Any]], jobs: int) -> str:
     """The README's table."""
     lines = [
-        f"| records | file | floor | audit, 1 process | audit, {jobs} processes | peak RSS "
+        f"| records | file | floor | audit, 1 process | audit, {jobs} processes | peak memory, PSS "
         f"(1 / {jobs}) |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
@@ -144,7 +148,7 @@ def table(results: list[dict[str, Any]], jobs: int) -> str:
             f"| {r['records']:,} | {r['file_mib']} MiB | {r['floor']['seconds']} s | "
             f"{one['seconds']} s ({one['records_per_second']:,}/s, {one['times_floor']}×) | "
             f"{many['seconds']} s ({many['records_per_second']:,}/s, {many['times_floor']}×) | "
-            f"{one['peak_rss_mib']} / {many['peak_rss_mib']} MiB |"
+            f"{one['peak_memory_mib']} / {many['peak_memory_mib']} MiB |"
         )
     return "\n".join(lines)
 

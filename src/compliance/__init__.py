@@ -1,0 +1,39 @@
+"""compliance: BMA disciplinary cases and complaints checked against the deadlines of the BMA
+Anti-Bribery guideline, every finding with its clause and the arithmetic behind it.
+
+The one-call API for services::
+
+    from compliance import audit, obligations
+    report = audit([Path("cases.jsonl")], as_of=date(2023, 9, 15))
+    owed = obligations(record_dict, as_of=date(2023, 9, 15))
+"""
+
+from __future__ import annotations
+
+from compliance.audit import Audit, audit, obligations
+from compliance.errors import ComplianceError, ConfigurationError
+from compliance.periods import Period, PeriodCalculator
+from compliance.records import Complaint, DisciplinaryCase
+from compliance.report import FindingModel, Report
+from compliance.rulebook import RuleBook, load_rulebook
+from compliance.thaidate import format_thai, parse_date
+from compliance.workcalendar import GovernmentCalendar
+
+__all__ = [
+    "Audit",
+    "Complaint",
+    "ComplianceError",
+    "ConfigurationError",
+    "DisciplinaryCase",
+    "FindingModel",
+    "GovernmentCalendar",
+    "Period",
+    "PeriodCalculator",
+    "Report",
+    "RuleBook",
+    "audit",
+    "format_thai",
+    "load_rulebook",
+    "obligations",
+    "parse_date",
+]
