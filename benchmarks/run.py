@@ -55,8 +55,9 @@ def _tree_memory(root: int) -> int:
         pid = stack.pop()
         try:
             with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-                total += next(int(line.split()[1]) * 1024 for line in handle
-                              if line.startswith("Pss:"))
+                total += next(
+                    int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:")
+                )
         except (OSError, StopIteration):
             pass
         stack.extend(children.get(pid, ()))
