@@ -13,7 +13,9 @@ import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from compliance.records import Channel, Measure, RespondentCategory
 
 AGENCIES = [
     f"สำนักงานเขต{d}"
@@ -39,19 +41,9 @@ AGENCIES = [
 UNITS = ["ฝ่ายโยธา", "ฝ่ายเทศกิจ", "ฝ่ายรายได้", "ฝ่ายทะเบียน", "ฝ่ายการคลัง", "ฝ่ายปกครอง"]
 FIRST = ["สมชาย", "สมศรี", "ประเสริฐ", "วิไลวรรณ", "ธนากร", "พิมพ์ชนก", "อนุชา", "กัญญารัตน์"]
 LAST = ["ใจดี", "ศรีสุข", "วงศ์ไทย", "บุญมา", "แก้วประเสริฐ", "ทองคำ", "รุ่งเรือง"]
-CHANNELS = [
-    "hotline_1555",
-    "phone",
-    "letter",
-    "in_person",
-    "email",
-    "website",
-    "social_media",
-    "traffy_fondue",
-    "other",
-]
-CATEGORIES = ["civil_servant", "bma_personnel", "other_worker"]
-MEASURES = ["suspension", "removal_pending", "work_suspension"]
+CHANNELS = list(get_args(Channel))
+CATEGORIES = list(get_args(RespondentCategory))
+MEASURES = list(get_args(Measure))
 START = date(2022, 10, 1)
 
 

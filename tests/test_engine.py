@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from compliance.engine import Engine
 from compliance.findings import Finding
-from compliance.records import RECORD_ADAPTER
+from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.rulebook import load_rulebook
 from compliance.workcalendar import GovernmentCalendar
 
@@ -504,25 +504,7 @@ def test_findings_are_ordered_by_rule_then_instance() -> None:
 
 # --- properties ------------------------------------------------------------------------------
 
-CASE_KINDS = [
-    "fact_finding_ordered",
-    "fact_finding_order_reported",
-    "fact_finding_concluded",
-    "fact_finding_result_reported",
-    "investigation_ordered",
-    "progress_reported",
-    "interim_measure_ordered",
-    "interim_measure_reported",
-    "investigation_report_received",
-    "report_considered",
-    "case_file_reported",
-    "forwarded_to_permanent_secretary",
-    "order_copy_sent",
-    "result_notified",
-    "review_received",
-    "review_completed",
-    "case_closed",
-]
+CASE_KINDS = list(get_args(CaseEventKind))
 days = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31))
 
 

@@ -14,6 +14,7 @@ from compliance.errors import format_validation_error
 from compliance.records import (
     RECORD_ADAPTER,
     CaseEventKind,
+    Channel,
     Complaint,
     ComplaintEventKind,
 )
@@ -83,17 +84,7 @@ def test_fixtures_are_large_and_varied() -> None:
         "bma_personnel",
         "other_worker",
     }
-    assert {c["channel"] for c in complaints} == {
-        "hotline_1555",
-        "phone",
-        "letter",
-        "in_person",
-        "email",
-        "website",
-        "social_media",
-        "traffy_fondue",
-        "other",
-    }
+    assert {c["channel"] for c in complaints} == set(get_args(Channel))
     measures = {e.get("measure") for c in cases for e in c["events"]} - {None}
     assert measures == {"suspension", "removal_pending", "work_suspension"}
 
