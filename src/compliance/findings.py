@@ -29,6 +29,7 @@ STATUSES: tuple[Status, ...] = (
     "breached",
     "inconsistent",
 )
+SEVERITIES: tuple[Severity, ...] = ("violation", "advisory", "warning", "info")
 # Lowest to highest, for --fail-on: an advisory (an organisation target missed) ranks below a
 # warning (a deadline about to pass, or records that contradict themselves).
 SEVERITY_RANK: dict[Severity, int] = {"info": 0, "advisory": 1, "warning": 2, "violation": 3}

@@ -9,6 +9,7 @@ Workers inherit the loaded rules and calendar by forking.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections import deque
@@ -16,8 +17,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-
-import orjson
 
 from compliance.audit import Audit
 from compliance.readers import (
@@ -29,7 +28,7 @@ from compliance.readers import (
     parse_line,
     read_json_file,
 )
-from compliance.report import finding_json
+from compliance.report import finding_bytes
 
 CHUNK_LINES = 1000
 IN_FLIGHT_PER_JOB = 4
@@ -62,7 +61,7 @@ def evaluate_item(audit: Audit, item: Item) -> Evaluated | Rejected:
         item.line,
         record.type,
         record.record_id,
-        b",\n".join([orjson.dumps(finding_json(f)) for f in result.findings]),
+        b",\n".join([finding_bytes(f) for f in result.findings]),
         [(f.status, f.severity) for f in result.findings],
         result.events_after_as_of,
     )
@@ -79,6 +78,7 @@ def run_parallel(audit: Audit, paths: Sequence[Path], jobs: int) -> Iterator[Eva
     _worker_audit = audit
     seen = SeenIds()
     context = multiprocessing.get_context("fork")
+    gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
     with context.Pool(jobs, initializer=_worker_start) as pool:
         pending: deque[AsyncResult[list[Evaluated | Rejected]]] = deque()
         for path in paths:

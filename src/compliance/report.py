@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.findings import Finding, Severity, Status
@@ -116,6 +117,60 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+_TAIL_CACHE: dict[tuple[object, ...], bytes] = {}
+_TAIL_CACHE_LIMIT = 100_000
+
+
+def finding_bytes(f: Finding) -> bytes:
+    """`orjson.dumps(finding_json(f))`, faster: the words of a finding depend only on its rule,
+    status and dates, which many records share, so their serialised form is cached."""
+    key = (
+        f.rule_id,
+        f.status,
+        f.instance,
+        f.trigger_date,
+        f.due_date,
+        f.done_on,
+        f.days_late,
+        f.as_of,
+        f.event_kind,
+        f.related_rule,
+    )
+    tail = _TAIL_CACHE.get(key)
+    if tail is None:
+        message_th, message_en = messages(f)
+        explanation_th, explanation_en = explanation(f)
+        tail = orjson.dumps(
+            {
+                "responsible": responsible(f),
+                "citation": citation(f),
+                "message_th": message_th,
+                "message_en": message_en,
+                "explanation": explanation_th,
+                "explanation_en": explanation_en,
+            }
+        )[1:]
+        if len(_TAIL_CACHE) >= _TAIL_CACHE_LIMIT:  # bounded: memory stays flat
+            _TAIL_CACHE.clear()
+        _TAIL_CACHE[key] = tail
+    head = orjson.dumps(
+        {
+            "rule_id": f.rule_id,
+            "subject_type": f.subject_type,
+            "subject_id": f.subject_id,
+            "agency": f.agency,
+            "instance": f.instance,
+            "status": f.status,
+            "severity": f.severity,
+            "trigger_date": f.trigger_date,
+            "due_date": f.due_date,
+            "done_on": f.done_on,
+            "days_late": f.days_late,
+        }
+    )
+    return head[:-1] + b"," + tail
+
+
 class Summary:
     """Counts kept while findings stream past."""
 
@@ -126,10 +181,10 @@ class Summary:
         self.by_status: Counter[str] = Counter()
         self.by_severity: Counter[str] = Counter()
 
-    def add_outcome(self, status: str, severity: str) -> None:
-        """Count one finding by its status and severity."""
-        self.by_status[status] += 1
-        self.by_severity[severity] += 1
+    def add_outcome(self, status: str, severity: str, count: int = 1) -> None:
+        """Count findings by their status and severity."""
+        self.by_status[status] += count
+        self.by_severity[severity] += count
 
     def add_rejected(self, rejected: Rejected) -> None:
         """Count one rejected record."""

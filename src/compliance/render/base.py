@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import IO, Any
 
-from compliance.findings import Finding
+from compliance.findings import SEVERITIES, Finding
 from compliance.readers import Rejected
 from compliance.thaidate import format_thai
 
@@ -23,7 +23,6 @@ STATUS_TH = {
     "inconsistent": "ข้อมูลไม่สอดคล้อง",
 }
 SEVERITY_TH = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต", "warning": "เตือน", "info": "ข้อมูล"}
-SEVERITY_ORDER = ("violation", "advisory", "warning", "info")
 SUBJECT_TH = {"disciplinary_case": "เรื่องวินัย", "complaint": "เรื่องร้องเรียน"}
 
 
@@ -80,7 +79,7 @@ class CollectingRenderer(Renderer):
     def summary_line(self, summary: dict[str, Any]) -> str:
         """One Thai sentence: audit date, records, rejections, counts by severity."""
         severities = " · ".join(
-            f"{SEVERITY_TH[s]} {summary['by_severity'].get(s, 0)}" for s in SEVERITY_ORDER
+            f"{SEVERITY_TH[s]} {summary['by_severity'].get(s, 0)}" for s in SEVERITIES
         )
         scope = "ทุกรายการ" if self.show_all else "เฉพาะรายการที่ต้องดำเนินการ"
         return (

@@ -10,7 +10,7 @@ import orjson
 from compliance.findings import Finding
 from compliance.readers import Rejected
 from compliance.render.base import Renderer
-from compliance.report import finding_json
+from compliance.report import finding_bytes
 
 FLUSH_BYTES = 1 << 20
 
@@ -26,7 +26,7 @@ class JsonRenderer(Renderer):
         self._rejects: list[Rejected] = []
 
     def finding(self, finding: Finding) -> None:
-        self.serialised(orjson.dumps(finding_json(finding)))
+        self.serialised(finding_bytes(finding))
 
     def serialised(self, findings: bytes) -> None:
         """Findings already serialised (by a worker process): JSON objects joined by ",\n"."""
