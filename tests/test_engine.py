@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compliance.audit import audit
 from compliance.engine import Engine
-from compliance.findings import Finding
+from compliance.findings import STATUSES, Finding
 from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.rulebook import load_rulebook
 from compliance.workcalendar import GovernmentCalendar
+
+from .conftest import FIXTURES
 
 ENGINE = Engine(load_rulebook(), GovernmentCalendar())
 AS_OF = date(2023, 9, 15)
@@ -594,3 +597,60 @@ def test_recurring_instances_follow_the_schedule(
         start = f.due_date - timedelta(days=30) if f.instance > 1 else order - timedelta(days=1)
         in_window = [r for r in known if start < r <= f.due_date]  # type: ignore[operator]
         assert (f.status == "met") == bool(in_window)
+
+
+# --- every status of every timed rule, built from the catalogue itself -------------------------
+
+TIMED_STATUSES = {
+    # status: (days from trigger to as_of beyond the period, days from trigger to the act)
+    "met": (10, 0),  # done on the last day: on time
+    "late": (10, 1),  # one day after the last day
+    "overdue": (1, None),
+    "due_soon": (-2, None),
+    "pending": (-4, None),  # one day before the warning window (warn_days 3)
+}
+
+
+def _record_for(rule_id: str, trigger_day: date, done_day: date | None) -> dict[str, Any]:
+    rule = ENGINE.rulebook.by_id[rule_id]
+    kinds = [(rule.trigger.event, trigger_day)] if rule.trigger.event else []
+    if done_day is not None:
+        kinds.append((rule.satisfied_by[0], done_day))
+    events = [
+        (k, d.isoformat(), {"measure": "suspension"} if k == "interim_measure_ordered" else None)
+        for k, d in kinds
+        if k
+    ]
+    if rule.scope.record == "complaint":
+        named = rule.scope.anonymous is not True
+        return complaint(
+            trigger_day.isoformat() if rule.trigger.field else "2023-01-02", events, named
+        )
+    category = (rule.scope.respondent_categories or ["civil_servant"])[0]
+    return case(events, category)
+
+
+@pytest.mark.parametrize("status", sorted(TIMED_STATUSES))
+@pytest.mark.parametrize("rule_id", [r.id for r in ENGINE.rulebook.rules if r.kind == "deadline"])
+def test_every_status_of_every_deadline_rule(rule_id: str, status: str) -> None:
+    rule = ENGINE.rulebook.by_id[rule_id]
+    assert rule.period is not None
+    trigger_day = date(2023, 3, 1)
+    due = trigger_day + timedelta(days=rule.period.days)  # authority, calendar days
+    after_due, act = TIMED_STATUSES[status]
+    as_of = due + timedelta(days=after_due)
+    done = None if act is None else due + timedelta(days=act)
+    found = [f for f in run(_record_for(rule_id, trigger_day, done), as_of) if f.rule_id == rule_id]
+    assert [(f.status, f.due_date, f.done_on) for f in found] == [(status, due, done)]
+    expected_late = {"late": 1, "overdue": 1}.get(status)
+    assert found[0].days_late == expected_late
+
+
+def test_fixtures_reach_every_status() -> None:
+    report = audit(
+        [FIXTURES / "cases.jsonl", FIXTURES / "complaints.jsonl"], as_of=date(2023, 9, 15)
+    )
+    assert {f.status for f in report.findings} == set(STATUSES)
+    assert {f.rule_id for f in report.findings} == {r.id for r in ENGINE.rulebook.rules} | {
+        "DATA-ORPHAN"
+    }

@@ -118,7 +118,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 _TAIL_CACHE: dict[tuple[object, ...], bytes] = {}
-_TAIL_CACHE_LIMIT = 100_000
+_TAIL_CACHE_LIMIT = 30_000
 
 
 def finding_bytes(f: Finding) -> bytes:
