@@ -92,10 +92,9 @@ class Report(BaseModel):
     rejected: list[RejectedModel]
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
-    """A finding as the report's JSON object, words included."""
-    message_th, message_en = messages(f)
-    explanation_th, explanation_en = explanation(f)
+def _facts(f: Finding) -> dict[str, Any]:
+    """The members that identify a finding and its dates (dates as `date`: orjson and the
+    models both take them)."""
     return {
         "rule_id": f.rule_id,
         "subject_type": f.subject_type,
@@ -104,10 +103,18 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "instance": f.instance,
         "status": f.status,
         "severity": f.severity,
-        "trigger_date": f.trigger_date.isoformat() if f.trigger_date else None,
-        "due_date": f.due_date.isoformat() if f.due_date else None,
-        "done_on": f.done_on.isoformat() if f.done_on else None,
+        "trigger_date": f.trigger_date,
+        "due_date": f.due_date,
+        "done_on": f.done_on,
         "days_late": f.days_late,
+    }
+
+
+def _words(f: Finding) -> dict[str, Any]:
+    """The members in words: who, which clause, what, and the arithmetic."""
+    message_th, message_en = messages(f)
+    explanation_th, explanation_en = explanation(f)
+    return {
         "responsible": responsible(f),
         "citation": citation(f),
         "message_th": message_th,
@@ -117,12 +124,17 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-_TAIL_CACHE: dict[tuple[object, ...], bytes] = {}
-_TAIL_CACHE_LIMIT = 30_000
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as the report's JSON object (SPEC §7), words included."""
+    return {**_facts(f), **_words(f)}
+
+
+_WORDS_CACHE: dict[tuple[object, ...], bytes] = {}
+_WORDS_CACHE_LIMIT = 30_000  # about 60 MB at most: memory stays flat
 
 
 def finding_bytes(f: Finding) -> bytes:
-    """`orjson.dumps(finding_json(f))`, faster: the words of a finding depend only on its rule,
+    """`orjson.dumps(finding_json(f))`, faster: a finding's words depend only on its rule,
     status and dates, which many records share, so their serialised form is cached."""
     key = (
         f.rule_id,
@@ -136,39 +148,12 @@ def finding_bytes(f: Finding) -> bytes:
         f.event_kind,
         f.related_rule,
     )
-    tail = _TAIL_CACHE.get(key)
-    if tail is None:
-        message_th, message_en = messages(f)
-        explanation_th, explanation_en = explanation(f)
-        tail = orjson.dumps(
-            {
-                "responsible": responsible(f),
-                "citation": citation(f),
-                "message_th": message_th,
-                "message_en": message_en,
-                "explanation": explanation_th,
-                "explanation_en": explanation_en,
-            }
-        )[1:]
-        if len(_TAIL_CACHE) >= _TAIL_CACHE_LIMIT:  # bounded: memory stays flat
-            _TAIL_CACHE.clear()
-        _TAIL_CACHE[key] = tail
-    head = orjson.dumps(
-        {
-            "rule_id": f.rule_id,
-            "subject_type": f.subject_type,
-            "subject_id": f.subject_id,
-            "agency": f.agency,
-            "instance": f.instance,
-            "status": f.status,
-            "severity": f.severity,
-            "trigger_date": f.trigger_date,
-            "due_date": f.due_date,
-            "done_on": f.done_on,
-            "days_late": f.days_late,
-        }
-    )
-    return head[:-1] + b"," + tail
+    words = _WORDS_CACHE.get(key)
+    if words is None:
+        if len(_WORDS_CACHE) >= _WORDS_CACHE_LIMIT:
+            _WORDS_CACHE.clear()
+        words = _WORDS_CACHE[key] = orjson.dumps(_words(f))[1:]
+    return orjson.dumps(_facts(f))[:-1] + b"," + words
 
 
 class Summary:
