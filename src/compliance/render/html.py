@@ -17,11 +17,12 @@ from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, t
 STYLE = """
 body{font-family:'Sarabun','Noto Sans Thai','Tahoma',sans-serif;margin:2rem;color:#1a1a1a}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #bbb;padding:.3rem .6rem;
-text-align:left;vertical-align:top}th{background:#eee}.violation{color:#b00020;font-weight:bold}
-.advisory{color:#7a1fa2}.warning{color:#a65e00}.info{color:#1b5e20}
-section.finding{border-left:4px solid #ccc;padding:.2rem 1rem;margin:1rem 0}
+text-align:left;vertical-align:top}th{background:#eee}
+span.violation{color:#b00020;font-weight:bold}span.advisory{color:#7a1fa2}
+span.warning{color:#a65e00}span.info{color:#1b5e20}
+section{border-left:4px solid #ccc;padding:.2rem 1rem;margin:1rem 0}
 section.violation{border-color:#b00020}section.warning{border-color:#a65e00}
-section.advisory{border-color:#7a1fa2}small{color:#555}
+section.advisory{border-color:#7a1fa2}section.info{border-color:#1b5e20}small{color:#555}
 """
 
 
@@ -68,7 +69,7 @@ class HtmlRenderer(CollectingRenderer):
             for f in groups[agency]:
                 lines = "".join(f"<li>{e(line)}</li>" for line in explanation_for_people(f)[0])
                 parts.append(
-                    f'<section class="finding {f.severity}">'
+                    f'<section class="{f.severity}">'
                     f"<p><strong>{e(f.subject_id)}</strong> · {e(f.rule_id)} ครั้งที่ {f.instance}"
                     f' · <span class="{f.severity}">{e(STATUS_TH[f.status])} '
                     f"({e(SEVERITY_TH[f.severity])})</span></p>"
