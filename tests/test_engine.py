@@ -654,3 +654,16 @@ def test_fixtures_reach_every_status() -> None:
     assert {f.rule_id for f in report.findings} == {r.id for r in ENGINE.rulebook.rules} | {
         "DATA-ORPHAN"
     }
+
+
+@settings(max_examples=150)
+@given(random_case(), days, st.booleans())
+def test_findings_come_in_spec_order(data: dict[str, Any], as_of: date, flag: bool) -> None:
+    keys = [(f.rule_id, f.instance) for f in run(data, as_of, flag_future=flag)]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+
+
+def test_data_future_sorts_before_data_orphan() -> None:
+    data = case([("progress_reported", "2023-02-01"), ("case_closed", "2023-10-01")])
+    assert [f.rule_id for f in run(data, flag_future=True)] == ["DATA-FUTURE", "DATA-ORPHAN"]

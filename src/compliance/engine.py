@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
-from compliance.findings import Finding, Status, severity_of
+from compliance.findings import STATUSES, Finding, Severity, Status, severity_of
 from compliance.periods import Deadline, Period, PeriodCalculator
 from compliance.records import Complaint, DisciplinaryCase, Event, Record
 from compliance.rulebook import Rule, RuleBook
@@ -38,6 +38,7 @@ class RecordResult:
 class _Context:
     record: Record
     as_of: date
+    received_on: date | None  # complaints: the Bangkok date of receipt
     by_kind: dict[str, list[Event]] = field(default_factory=dict)
 
 
@@ -66,6 +67,10 @@ class Engine:
         self._periods: dict[str, Period] = {
             r.id: r.period.to_period() for r in rulebook.rules if r.period is not None
         }
+        self._bounded = {r.id for r in rulebook.rules if r.effective_from or r.effective_to}
+        self._severity: dict[str, dict[str, Severity]] = {
+            r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
+        }
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record (cached by the facts scope depends on)."""
@@ -87,25 +92,28 @@ class Engine:
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
         future = [e for e in events if e.date > as_of]
-        if isinstance(record, Complaint) and record.received_on > as_of:
-            unknown = self._future(record, [record.received_on, *(e.date for e in future)])
+        received_on = record.received_on if isinstance(record, Complaint) else None
+        if received_on is not None and received_on > as_of:
+            unknown = self._future(record, [received_on, *(e.date for e in future)])
             return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of)
+        ctx = _Context(record, as_of, received_on)
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
             if event.date <= as_of:
                 ctx.by_kind.setdefault(event.kind, []).append(event)
         findings: list[Finding] = []
         orphans: list[_Orphan] = []
+        # Rules come sorted by id and each yields its instances in order, so the findings are
+        # in SPEC §7 order as built; the data checks sort after every rule id ("DATA-F…" before
+        # "DATA-O…").
         for rule in self.rules_for(record):
             findings.extend(self._judge(rule, ctx, orphans))
-        findings.sort(key=lambda f: (f.rule_id, f.instance))
+        if flag_future and future:
+            findings.extend(self._future(record, [e.date for e in future], future))
         orphans.sort(key=lambda o: (o.event.date, o.rule_id))
         for number, orphan in enumerate(orphans, start=1):
             findings.append(
                 self._data_finding(record, "DATA-ORPHAN", number, orphan.event, orphan.rule_id)
             )
-        if flag_future and future:
-            findings.extend(self._future(record, [e.date for e in future], future))
         return RecordResult(findings, len(future))
 
     def _judge(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
@@ -121,12 +129,17 @@ class Engine:
         record = ctx.record
         triggers: list[tuple[date, str | None]]
         if rule.trigger.field:
-            assert isinstance(record, Complaint)
-            triggers = [(record.received_on, None)]
+            assert ctx.received_on is not None
+            triggers = [(ctx.received_on, None)]
         else:
             triggers = [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
-        triggers = [t for t in triggers if rule.in_effect(t[0])]
-        done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
+        if rule.id in self._bounded:
+            triggers = [t for t in triggers if rule.in_effect(t[0])]
+        satisfiers = _events_of(ctx, rule.satisfied_by)
+        if not satisfiers:
+            done: list[date | None] = [None] * len(triggers)
+        else:
+            done = _match(triggers, satisfiers, rule.id, orphans)
         if not triggers:
             return []
         closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
@@ -175,6 +188,8 @@ class Engine:
     def _recurring(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         assert rule.period is not None and rule.trigger.event is not None
         orders = [e for e in ctx.by_kind.get(rule.trigger.event, ()) if rule.in_effect(e.date)]
+        if not orders and rule.satisfied_by[0] not in ctx.by_kind and len(rule.satisfied_by) == 1:
+            return []
         reports = _events_of(ctx, rule.satisfied_by)
         if not orders:
             orphans.extend(_Orphan(r, rule.id) for r in reports)
@@ -245,7 +260,7 @@ class Engine:
             record.agency,
             number,
             status,
-            severity_of(status, rule),
+            self._severity[rule.id][status],
             trigger,
             due,
             done,
