@@ -129,31 +129,9 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return {**_facts(f), **_words(f)}
 
 
-_WORDS_CACHE: dict[tuple[object, ...], bytes] = {}
-_WORDS_CACHE_LIMIT = 30_000  # about 60 MB at most: memory stays flat
-
-
 def finding_bytes(f: Finding) -> bytes:
-    """`orjson.dumps(finding_json(f))`, faster: a finding's words depend only on its rule,
-    status and dates, which many records share, so their serialised form is cached."""
-    key = (
-        f.rule_id,
-        f.status,
-        f.instance,
-        f.trigger_date,
-        f.due_date,
-        f.done_on,
-        f.days_late,
-        f.as_of,
-        f.event_kind,
-        f.related_rule,
-    )
-    words = _WORDS_CACHE.get(key)
-    if words is None:
-        if len(_WORDS_CACHE) >= _WORDS_CACHE_LIMIT:
-            _WORDS_CACHE.clear()
-        words = _WORDS_CACHE[key] = orjson.dumps(_words(f))[1:]
-    return orjson.dumps(_facts(f))[:-1] + b"," + words
+    """The finding's JSON object, serialised (orjson writes the dates as ISO)."""
+    return orjson.dumps(finding_json(f))
 
 
 class Summary:

@@ -14,9 +14,11 @@ import yaml
 
 from compliance.errors import ConfigurationError
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-class _TextDateLoader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver."""
+
+class _TextDateLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader without the timestamp resolver."""
 
 
 _TextDateLoader.yaml_implicit_resolvers = {
