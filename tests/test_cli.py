@@ -323,3 +323,14 @@ def test_jobs_do_not_change_the_report(tmp_path: Path) -> None:
         reports.append(report)
     assert reports[0] == reports[1] == reports[2]
     assert [r["line"] for r in reports[0]["rejected"]] == [len(lines) * 40 + 2]
+
+
+def test_ids_are_shown_literally_not_as_terminal_markup(tmp_path: Path) -> None:
+    record = {"type": "complaint", "complaint_id": "C[bold]1[/bold]", "agency": "เขต[red]",
+              "received_at": "2023-08-01", "channel": "letter", "corruption": False}
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    table = cli("audit", str(path), *AS_OF, "--format", "table").stdout.decode("utf-8")
+    assert "C[bold]1[/bold]" in table
+    explained = cli("explain", "C[bold]1[/bold]", str(path), *AS_OF)
+    assert explained.returncode == 0 and "C[bold]1[/bold]" in explained.stdout.decode("utf-8")

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from compliance.audit import Audit
 from compliance.errors import ConfigurationError
@@ -109,7 +110,9 @@ def calendar_command(
     for h in cal.holidays_in(year):
         source = "ประกาศหน่วยงาน" if h.source == "organisation" else "holidays"
         weekday = WEEKDAYS_TH_ABBR[h.day.weekday()]
-        table.add_row(format_thai(h.day, "medium"), weekday, h.name_th, h.name_en, source)
+        table.add_row(
+            format_thai(h.day, "medium"), weekday, Text(h.name_th), Text(h.name_en), source
+        )
     Console().print(table)
 
 
@@ -270,18 +273,20 @@ def explain_command(
     else:
         fail(f"no record with id {record_id}")
     english = lang == "en"
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False)  # record text is never markup
     when = run.as_of.isoformat() if english else format_thai(run.as_of)
-    console.print(f"[bold]{record_id}[/] — {'as of' if english else 'ณ วันที่'} {when}")
+    console.print(
+        Text.assemble((record_id, "bold"), f" — {'as of' if english else 'ณ วันที่'} {when}")
+    )
     if not findings:
         console.print("No obligation applies." if english else "ไม่มีหน้าที่ตามกฎที่ใช้บังคับ")
     for f in findings:
         th, en = messages(f)
         lines = explanation_for_people(f)[1 if english else 0]
         status = f.status if english else STATUS_TH[f.status]
+        cited = citation_en(f) if english else citation(f)
         console.print(
-            f"\n[bold]{f.rule_id} #{f.instance}[/] · {status} · "
-            f"{citation_en(f) if english else citation(f)}"
+            Text.assemble("\n", (f"{f.rule_id} #{f.instance}", "bold"), f" · {status} · {cited}")
         )
         console.print(en if english else th)
         for line in lines:
@@ -302,7 +307,18 @@ def rules_list(rules: RulesOption = None) -> None:
     for column in ("รหัส", "ชื่อ", "ข้อ", "ระยะเวลา", "ระดับ"):
         table.add_column(column, overflow="fold")
     for rule in book.rules:
-        table.add_row(rule.id, rule.title_th, rule.source.clause, _period_text(rule), rule.severity)
+        table.add_row(
+            *(
+                Text(x)
+                for x in (
+                    rule.id,
+                    rule.title_th,
+                    rule.source.clause,
+                    _period_text(rule),
+                    rule.severity,
+                )
+            )
+        )
     Console().print(table)
 
 
@@ -315,8 +331,8 @@ def rules_show(
     rule = book.by_id.get(rule_id)
     if rule is None:
         fail(f"no rule {rule_id}; known: {', '.join(book.by_id)}")
-    console = Console(highlight=False)
-    console.print(f"[bold]{rule.id}[/] {rule.title_th}\n{rule.title_en}")
+    console = Console(highlight=False, markup=False)  # record text is never markup
+    console.print(Text.assemble((rule.id, "bold"), f" {rule.title_th}\n{rule.title_en}"))
     console.print(f"ที่มา: {rule.citation_th}\nSource: {rule.citation_en}")
     console.print(f"ระยะเวลา: {_period_text(rule)} · ระดับ: {rule.severity}")
     console.print(f"ผู้รับผิดชอบ: {rule.responsible_th}")

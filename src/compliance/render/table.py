@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from compliance.messages import citation_short
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
@@ -31,21 +32,24 @@ class TableRenderer(CollectingRenderer):
         for column in ("เรื่อง", "กฎ", "สถานะ", "ครบกำหนด", "ดำเนินการ", "ช้า", "ข้อกำหนด"):
             table.add_column(column, overflow="fold")
         for f in self.shown:
+            # Cells are Text, not markup: ids and names may hold "[" (rich's markup bracket).
             table.add_row(
-                f.subject_id,
-                f"{f.rule_id} #{f.instance}",
-                f"[{STYLE[f.severity]}]{STATUS_TH[f.status]} ({SEVERITY_TH[f.severity]})[/]",
-                thai_day(f.due_date),
-                thai_day(f.done_on),
-                "" if f.days_late is None else str(f.days_late),
-                citation_short(f),
+                Text(f.subject_id),
+                Text(f"{f.rule_id} #{f.instance}"),
+                Text(f"{STATUS_TH[f.status]} ({SEVERITY_TH[f.severity]})", STYLE[f.severity]),
+                Text(thai_day(f.due_date)),
+                Text(thai_day(f.done_on)),
+                Text("" if f.days_late is None else str(f.days_late)),
+                Text(citation_short(f)),
             )
         if self.shown:
             console.print(table)
         for r in self.rejects:
             rid = f" ({r.record_id})" if r.record_id else ""
             console.print(
-                f"[red]ปฏิเสธ[/] {r.source} บรรทัด {r.line}{rid}: {'; '.join(r.errors)}", markup=True
+                Text.assemble(
+                    ("ปฏิเสธ", "red"), f" {r.source} บรรทัด {r.line}{rid}: {'; '.join(r.errors)}"
+                )
             )
-        console.print(self.summary_line(summary))
+        console.print(Text(self.summary_line(summary)))
         text.detach()
