@@ -309,25 +309,45 @@ def test_jobs_do_not_change_the_report(tmp_path: Path) -> None:
     big = tmp_path / "many.jsonl"
     lines = (FIXTURES / "complaints.jsonl").read_text("utf-8").splitlines()
     with big.open("w", encoding="utf-8") as handle:
-        for copy in range(40):  # > one chunk of lines, so several workers take part
+        for copy in range(150):  # several segments of work for the processes
             for line in lines:
                 handle.write(line.replace('"CMP-2566-', f'"CMP-{copy}-') + "\n")
-        handle.write(lines[0] + "\n")  # a duplicate id, seen only by the main process
-        handle.write(lines[0] + "\n")
+            if copy == 70:
+                handle.write('{"type": "complaint",\n\n')  # invalid, then a blank line
+        # a duplicate of a record in the first segment, seen only by the main process
+        handle.write(lines[0].replace('"CMP-2566-', '"CMP-0-') + "\n")
+    array = tmp_path / "more.json"
+    elements = [lines[0], lines[1].replace('"CMP-2566-', '"CMP-1-'), lines[2]]
+    array.write_text("[" + ",\n".join(elements) + "]", "utf-8")  # the second is a duplicate
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", "utf-8")
     reports = []
     for jobs in ("1", "2", "3"):
-        done = cli("audit", str(big), CASES, *AS_OF, "--jobs", jobs)
+        done = cli("audit", CASES, str(big), str(array), str(empty), *AS_OF, "--jobs", jobs)
         assert done.returncode == 3
         report = json.loads(done.stdout)
         del report["generated_at"]
         reports.append(report)
     assert reports[0] == reports[1] == reports[2]
-    assert [r["line"] for r in reports[0]["rejected"]] == [len(lines) * 40 + 2]
+    rejected = [(Path(r["source"]).name, r["line"]) for r in reports[0]["rejected"]]
+    assert rejected == [
+        ("many.jsonl", len(lines) * 71 + 1),
+        ("many.jsonl", len(lines) * 150 + 3),
+        ("more.json", 2),
+        ("empty.jsonl", 1),
+    ]
+    assert reports[0]["summary"]["records"] == 32 + len(lines) * 150 + 2
 
 
 def test_ids_are_shown_literally_not_as_terminal_markup(tmp_path: Path) -> None:
-    record = {"type": "complaint", "complaint_id": "C[bold]1[/bold]", "agency": "เขต[red]",
-              "received_at": "2023-08-01", "channel": "letter", "corruption": False}
+    record = {
+        "type": "complaint",
+        "complaint_id": "C[bold]1[/bold]",
+        "agency": "เขต[red]",
+        "received_at": "2023-08-01",
+        "channel": "letter",
+        "corruption": False,
+    }
     path = tmp_path / "odd.jsonl"
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
     table = cli("audit", str(path), *AS_OF, "--format", "table").stdout.decode("utf-8")

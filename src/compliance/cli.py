@@ -219,11 +219,8 @@ def audit_command(
         renderer = make_renderer(output_format, out, show_all)
         renderer.start(run.header())
         if isinstance(renderer, JsonRenderer) and jobs > 1:
-            for outcome in _with_progress(run_parallel(run, paths, jobs), run, paths):
-                if isinstance(outcome, Rejected):
-                    renderer.rejected(outcome)
-                else:
-                    renderer.serialised(outcome.findings)
+            for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
+                pass
         else:
             for item in _with_progress(run.run(read_records(paths)), run, paths):
                 if isinstance(item, Rejected):

@@ -1,141 +1,200 @@
 """Spreading a JSON audit over processes (`--jobs N`) while keeping SPEC §7's order.
 
-The main process reads `.jsonl` files in chunks of lines and hands them to worker processes,
-which validate, evaluate and serialise each record's findings; the main process takes the
-results back in submission order, rejects duplicate ids (only it sees every id), keeps the
-summary and writes. At most a few chunks per worker are in flight, so memory stays flat.
-Workers inherit the loaded rules and calendar by forking.
+Each `.jsonl` file is cut into segments at line boundaries. A worker process audits a whole
+segment — reads, validates, evaluates and serialises its records — writing the findings to a
+part file of its own and returning only small facts per record (line, id, where its findings
+lie in the part file, its outcome codes). The main process takes the segments back in input
+order, rejects duplicate ids (only it sees every id), keeps the summary, and copies each part
+file into the report with the kernel (`sendfile`), skipping any duplicate's findings. So the
+main process neither parses nor serialises, and the workers never wait on it. Workers inherit
+the loaded rules and calendar by forking.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
+import os
 import signal
-from collections import deque
+import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from compliance.audit import Audit
+from compliance.findings import SEVERITIES, STATUSES
 from compliance.readers import (
+    BOM,
     EMPTY_FILE,
-    Item,
     Rejected,
     SeenIds,
-    jsonl_lines,
     parse_line,
     read_json_file,
 )
+from compliance.render.jsonout import JsonRenderer
 from compliance.report import finding_bytes
 
-CHUNK_LINES = 1000
-IN_FLIGHT_PER_JOB = 4
+SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
+_SEPARATOR = b",\n"
 
+# One valid record of a segment: (line, type, id, length of its findings in the part file,
+# outcome codes (status index * 4 + severity index, a byte per finding), events after as_of).
+Kept = tuple[int, str, str, int, bytes, int]
+# A segment's result: part file, its records in input order, outcome counts, non-blank lines.
+SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int]
 
-@dataclass(slots=True)
-class Evaluated:
-    """One valid record's findings, already serialised, with what the summary needs."""
-
-    source: str
-    line: int
-    record_type: str
-    record_id: str
-    findings: bytes  # the record's findings as JSON objects joined by ",\n" (b"" if none)
-    outcomes: list[tuple[str, str]]  # (status, severity) per finding
-    events_after_as_of: int
-
+_CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerate(SEVERITIES)}
 
 _worker_audit: Audit | None = None  # set before forking; each worker inherits it
 
 
-def evaluate_item(audit: Audit, item: Item) -> Evaluated | Rejected:
-    """Evaluate one read item (no summary update: the caller counts)."""
-    if isinstance(item, Rejected):
-        return item
-    record = item.record
-    result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
-    return Evaluated(
-        item.source,
-        item.line,
-        record.type,
-        record.record_id,
-        b",\n".join([finding_bytes(f) for f in result.findings]),
-        [(f.status, f.severity) for f in result.findings],
-        result.events_after_as_of,
-    )
+def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
+    """A worker's task: audit the lines of `path` in [start, end) into `part`."""
+    path, start, end, first_line, part = task
+    audit = _worker_audit
+    assert audit is not None
+    records: list[Kept | Rejected] = []
+    counts: Counter[int] = Counter()
+    lines = 0
+    with open(path, "rb") as source, open(part, "wb", buffering=1 << 20) as out:
+        source.seek(start)
+        position, number = start, first_line
+        while position < end:
+            raw = source.readline()
+            if not raw:
+                break
+            position += len(raw)
+            line = raw.removeprefix(BOM) if number == 1 else raw
+            if line.strip():
+                lines += 1
+                item = parse_line(path, number, line)
+                if isinstance(item, Rejected):
+                    records.append(item)
+                else:
+                    record = item.record
+                    result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
+                    length = 0
+                    for finding in result.findings:
+                        length += out.write(_SEPARATOR + finding_bytes(finding))
+                    codes = bytes([_CODES[f.status, f.severity] for f in result.findings])
+                    counts.update(codes)
+                    records.append(
+                        (
+                            number,
+                            record.type,
+                            record.record_id,
+                            length,
+                            codes,
+                            result.events_after_as_of,
+                        )
+                    )
+            number += 1
+    return part, records, counts, lines
 
 
-def _evaluate_chunk(source: str, lines: list[tuple[int, bytes]]) -> list[Evaluated | Rejected]:
-    assert _worker_audit is not None
-    return [evaluate_item(_worker_audit, parse_line(source, n, raw)) for n, raw in lines]
+def _segments(path: Path, part_dir: str, first: int) -> Iterator[tuple[str, int, int, int, str]]:
+    """Tasks covering a file: byte ranges that start and end at line boundaries, with the
+    number of their first line."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        start, line = 0, 1
+        for index in itertools.count(first):
+            if start >= size:
+                return
+            handle.seek(min(start + SEGMENT_BYTES, size))
+            handle.readline()  # to the end of the line the cut falls in
+            end = min(handle.tell(), size) if start + SEGMENT_BYTES < size else size
+            yield str(path), start, end, line, os.path.join(part_dir, f"{index}.part")
+            handle.seek(start)
+            line += handle.read(end - start).count(b"\n")
+            start = end
 
 
-def run_parallel(audit: Audit, paths: Sequence[Path], jobs: int) -> Iterator[Evaluated | Rejected]:
-    """Every record's outcome in input order, duplicates rejected; `audit.summary` is kept."""
+def run_parallel(
+    audit: Audit, paths: Sequence[Path], jobs: int, renderer: JsonRenderer
+) -> Iterator[None]:
+    """Audit `paths` over `jobs` processes into `renderer`, in input order, duplicates
+    rejected, `audit.summary` kept. Yields after each segment (for a progress display)."""
     global _worker_audit  # noqa: PLW0603 (handed to the workers through fork)
     _worker_audit = audit
     seen = SeenIds()
     context = multiprocessing.get_context("fork")
     gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
-    with context.Pool(jobs, initializer=_worker_start) as pool:
-        pending: deque[AsyncResult[list[Evaluated | Rejected]]] = deque()
+    with (
+        tempfile.TemporaryDirectory(prefix="compliance-parts-") as part_dir,
+        context.Pool(jobs, initializer=_worker_start) as pool,
+    ):
+        numbered = 0
         for path in paths:
-            if path.suffix.lower() != ".jsonl":
-                while pending:
-                    yield from _settle(audit, seen, pending.popleft().get())
-                items = [evaluate_item(audit, item) for item in read_json_file(path)]
-                yield from _settle(audit, seen, items)
+            source = str(path)
+            if path.suffix.lower() != ".jsonl":  # a .json document: read whole, here
+                for item in read_json_file(path):
+                    if isinstance(item, Rejected):
+                        _reject(audit, renderer, item)
+                        continue
+                    duplicate = seen.check(
+                        source, item.line, item.record.type, item.record.record_id
+                    )
+                    if duplicate is not None:
+                        _reject(audit, renderer, duplicate)
+                        continue
+                    for finding in audit.record(item.record):
+                        renderer.finding(finding)
+                yield None
                 continue
-            empty = True
-            for chunk in _chunks(path):
-                empty = False
-                pending.append(pool.apply_async(_evaluate_chunk, (str(path), chunk)))
-                if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                    yield from _settle(audit, seen, pending.popleft().get())
-            if empty:
-                while pending:
-                    yield from _settle(audit, seen, pending.popleft().get())
-                yield from _settle(audit, seen, [Rejected(str(path), 1, None, (EMPTY_FILE,))])
-        while pending:
-            yield from _settle(audit, seen, pending.popleft().get())
+            tasks = list(_segments(path, part_dir, numbered))
+            numbered += len(tasks)
+            lines = 0
+            for result in pool.imap(_audit_segment, tasks):
+                lines += _settle(audit, seen, renderer, source, result)
+                yield None
+            if lines == 0:
+                _reject(audit, renderer, Rejected(source, 1, None, (EMPTY_FILE,)))
         pool.close()
         pool.join()
 
 
 def _worker_start() -> None:
     """Workers take the default signal handling: the pool stops them with SIGTERM, and the
-    command's own handler (which unwinds to remove a partial report) is not for them."""
+    command's own handler (which removes a partial report and exits) is not for them."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _chunks(path: Path) -> Iterator[list[tuple[int, bytes]]]:
-    chunk: list[tuple[int, bytes]] = []
-    for numbered in jsonl_lines(path):
-        chunk.append(numbered)
-        if len(chunk) >= CHUNK_LINES:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _reject(audit: Audit, renderer: JsonRenderer, rejected: Rejected) -> None:
+    audit.summary.add_rejected(rejected)
+    renderer.rejected(rejected)
 
 
 def _settle(
-    audit: Audit, seen: SeenIds, results: list[Evaluated | Rejected]
-) -> Iterator[Evaluated | Rejected]:
+    audit: Audit, seen: SeenIds, renderer: JsonRenderer, source: str, result: SegmentResult
+) -> int:
+    """Count a finished segment, reject duplicates, copy its findings (minus any duplicate's)
+    into the report; returns its number of non-blank lines."""
+    part, records, counts, lines = result
     summary = audit.summary
-    for result in results:
-        if isinstance(result, Evaluated):
-            duplicate = seen.check(result.source, result.line, result.record_type, result.record_id)
-            if duplicate is None:
-                summary.records += 1
-                summary.events_after_as_of += result.events_after_as_of
-                for status, severity in result.outcomes:
-                    summary.add_outcome(status, severity)
-                yield result
+    with open(part, "rb") as findings:
+        fd = findings.fileno()
+        offset = start = 0
+        for entry in records:
+            if isinstance(entry, Rejected):
+                _reject(audit, renderer, entry)
                 continue
-            result = duplicate  # noqa: PLW2901
-        summary.add_rejected(result)
-        yield result
+            line, record_type, record_id, length, codes, events_after = entry
+            duplicate = seen.check(source, line, record_type, record_id)
+            if duplicate is not None:
+                renderer.spooled(fd, start, offset - start)
+                counts.subtract(codes)
+                _reject(audit, renderer, duplicate)
+                start = offset + length
+            else:
+                summary.records += 1
+                summary.events_after_as_of += events_after
+            offset += length
+        renderer.spooled(fd, start, offset - start)
+    os.unlink(part)
+    for code, count in counts.items():
+        if count:
+            summary.add_outcome(STATUSES[code // 4], SEVERITIES[code % 4], count)
+    return lines

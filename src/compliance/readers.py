@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from compliance.errors import ConfigurationError, format_validation_error
 from compliance.records import ID_FIELDS, RECORD_ADAPTER, RECORD_TYPES, Record
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 _TYPES_TEXT = " or ".join(repr(t) for t in RECORD_TYPES)
 
 
@@ -121,7 +121,7 @@ def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """The non-blank lines of a .jsonl file with their 1-based numbers (BOM removed)."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            line = raw.removeprefix(_BOM) if number == 1 else raw
+            line = raw.removeprefix(BOM) if number == 1 else raw
             if line.strip():
                 yield number, line
 
@@ -147,7 +147,7 @@ def _read_jsonl(path: Path) -> Iterator[Item]:
 def read_json_file(path: Path) -> Iterator[Item]:
     """The records of a .json file (one record or an array), unchecked for duplicates."""
     source = str(path)
-    raw = path.read_bytes().removeprefix(_BOM)
+    raw = path.read_bytes().removeprefix(BOM)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
