@@ -25,10 +25,10 @@ from pathlib import Path
 from compliance.audit import Audit
 from compliance.findings import SEVERITIES, STATUSES
 from compliance.readers import (
-    BOM,
     EMPTY_FILE,
     Rejected,
     SeenIds,
+    jsonl_lines,
     parse_line,
     read_json_file,
 )
@@ -57,39 +57,23 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     records: list[Kept | Rejected] = []
     counts: Counter[int] = Counter()
     lines = 0
-    with open(path, "rb") as source, open(part, "wb", buffering=1 << 20) as out:
-        source.seek(start)
-        position, number = start, first_line
-        while position < end:
-            raw = source.readline()
-            if not raw:
-                break
-            position += len(raw)
-            line = raw.removeprefix(BOM) if number == 1 else raw
-            if line.strip():
-                lines += 1
-                item = parse_line(path, number, line)
-                if isinstance(item, Rejected):
-                    records.append(item)
-                else:
-                    record = item.record
-                    result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
-                    length = 0
-                    for finding in result.findings:
-                        length += out.write(_SEPARATOR + finding_bytes(finding))
-                    codes = bytes([_CODES[f.status, f.severity] for f in result.findings])
-                    counts.update(codes)
-                    records.append(
-                        (
-                            number,
-                            record.type,
-                            record.record_id,
-                            length,
-                            codes,
-                            result.events_after_as_of,
-                        )
-                    )
-            number += 1
+    with open(part, "wb", buffering=1 << 20) as out:
+        for number, line in jsonl_lines(Path(path), start, end, first_line):
+            lines += 1
+            item = parse_line(path, number, line)
+            if isinstance(item, Rejected):
+                records.append(item)
+                continue
+            record = item.record
+            result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
+            length = 0
+            for finding in result.findings:
+                length += out.write(_SEPARATOR + finding_bytes(finding))
+            codes = bytes([_CODES[f.status, f.severity] for f in result.findings])
+            counts.update(codes)
+            records.append(
+                (number, record.type, record.record_id, length, codes, result.events_after_as_of)
+            )
     return part, records, counts, lines
 
 
