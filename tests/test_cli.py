@@ -7,6 +7,7 @@ import io
 import json
 import signal
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -354,3 +355,13 @@ def test_ids_are_shown_literally_not_as_terminal_markup(tmp_path: Path) -> None:
     assert "C[bold]1[/bold]" in table
     explained = cli("explain", "C[bold]1[/bold]", str(path), *AS_OF)
     assert explained.returncode == 0 and "C[bold]1[/bold]" in explained.stdout.decode("utf-8")
+
+
+def test_version_and_module_entry_point() -> None:
+    assert cli("--version").stdout.decode().startswith("compliance ")
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance", "audit", CASES, *AS_OF, "--fail-on", "never"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0 and json.loads(done.stdout)["summary"]["records"] == 32

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -52,8 +53,19 @@ HolidaysOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        write_stdout(f"compliance {version('compliance')}\n".encode())
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def root() -> None:
+def root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
     """compliance: legal deadlines of the BMA Anti-Bribery guideline, judged and explained."""
 
 
