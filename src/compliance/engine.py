@@ -91,15 +91,21 @@ class Engine:
         """Every finding for one record as of `as_of`. With `flag_future` (as_of is today), an
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
-        future = [e for e in events if e.date > as_of]
         received_on = record.received_on if isinstance(record, Complaint) else None
         if received_on is not None and received_on > as_of:
-            unknown = self._future(record, [received_on, *(e.date for e in future)])
+            later = [e.date for e in events if e.date > as_of]
+            unknown = self._future(record, [received_on, *later])
             return RecordResult(unknown if flag_future else [], len(events) + 1)
         ctx = _Context(record, as_of, received_on)
+        by_kind = ctx.by_kind
+        future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
-            if event.date <= as_of:
-                ctx.by_kind.setdefault(event.kind, []).append(event)
+            if event.date > as_of:
+                future.append(event)
+            elif event.kind in by_kind:
+                by_kind[event.kind].append(event)
+            else:
+                by_kind[event.kind] = [event]
         findings: list[Finding] = []
         orphans: list[_Orphan] = []
         # Rules come sorted by id and each yields its instances in order, so the findings are
@@ -109,11 +115,12 @@ class Engine:
             findings.extend(self._judge(rule, ctx, orphans))
         if flag_future and future:
             findings.extend(self._future(record, [e.date for e in future], future))
-        orphans.sort(key=lambda o: (o.event.date, o.rule_id))
-        for number, orphan in enumerate(orphans, start=1):
-            findings.append(
-                self._data_finding(record, "DATA-ORPHAN", number, orphan.event, orphan.rule_id)
-            )
+        if orphans:
+            orphans.sort(key=lambda o: (o.event.date, o.rule_id))
+            for number, orphan in enumerate(orphans, start=1):
+                findings.append(
+                    self._data_finding(record, "DATA-ORPHAN", number, orphan.event, orphan.rule_id)
+                )
         return RecordResult(findings, len(future))
 
     def _judge(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
@@ -132,7 +139,11 @@ class Engine:
             assert ctx.received_on is not None
             triggers = [(ctx.received_on, None)]
         else:
-            triggers = [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+            events = ctx.by_kind.get(rule.trigger.event or "")
+            if not events:  # no trigger: every satisfying event is an orphan
+                orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
+                return []
+            triggers = [(e.date, e.id) for e in events]
         if rule.id in self._bounded:
             triggers = [t for t in triggers if rule.in_effect(t[0])]
         satisfiers = _events_of(ctx, rule.satisfied_by)
@@ -142,23 +153,30 @@ class Engine:
             done = _match(triggers, satisfiers, rule.id, orphans)
         if not triggers:
             return []
-        closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
         period = self._periods.get(rule.id)
-        findings = []
-        for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1):
-            deadline = self.calculator.deadline(start, period) if period else None
-            if deadline is None:
-                status: Status = "met" if finished else ("missing" if closed else "open")
-                findings.append(
-                    self._finding(
-                        rule, record, number, status, start, None, finished, None, ctx.as_of
-                    )
+        if period is None:  # no fixed period: open until done, missing once the case closes
+            closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
+            return [
+                self._finding(
+                    rule,
+                    record,
+                    number,
+                    "met" if finished else ("missing" if closed else "open"),
+                    start,
+                    None,
+                    finished,
+                    None,
+                    ctx.as_of,
                 )
-            else:
-                findings.append(
-                    self._timed(rule, record, number, start, deadline, finished, ctx.as_of)
-                )
-        return findings
+                for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
+            ]
+        deadline_of = self.calculator.deadline
+        return [
+            self._timed(
+                rule, record, number, start, deadline_of(start, period), finished, ctx.as_of
+            )
+            for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
+        ]
 
     def _timed(
         self,
@@ -173,15 +191,32 @@ class Engine:
         due = deadline.due
         late: int | None = None
         if done is not None:
-            status: Status = "met" if done <= due else "late"
-            late = (done - due).days if status == "late" else None
+            if done <= due:
+                status: Status = "met"
+            else:
+                status, late = "late", (done - due).days
         elif as_of > due:
             status, late = "overdue", (as_of - due).days
         elif (due - as_of).days <= self.warn_days:
             status = "due_soon"
         else:
             status = "pending"
-        return self._finding(rule, record, number, status, start, due, done, late, as_of, deadline)
+        return Finding(
+            rule.id,
+            rule,
+            record.type,
+            record.record_id,
+            record.agency,
+            number,
+            status,
+            self._severity[rule.id][status],
+            start,
+            due,
+            done,
+            late,
+            as_of,
+            deadline,
+        )
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
@@ -223,10 +258,12 @@ class Engine:
     # --- condition rules -----------------------------------------------------------------------
 
     def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
-        findings = []
-        events = [
-            e for e in ctx.by_kind.get(rule.trigger.event or "", ()) if rule.in_effect(e.date)
-        ]
+        findings: list[Finding] = []
+        events = ctx.by_kind.get(rule.trigger.event or "")
+        if not events:
+            return findings
+        if rule.id in self._bounded:
+            events = [e for e in events if rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
             status: Status = "met" if holds else "breached"
