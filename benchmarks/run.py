@@ -1,6 +1,6 @@
 """Throughput benchmark: the whole `compliance audit` against the parsing floor, same file.
 
-    python benchmarks/run.py                       # 50k, 200k and 1M records
+    python benchmarks/run.py                       # 50k, 100k, 200k and 1M records, 3 runs each
     python benchmarks/run.py --sizes 100000 --baseline benchmarks/baseline-100k.json
 
 For each size it generates (once, cached under benchmarks/data/) a deterministic file of
@@ -64,8 +64,15 @@ def _tree_memory(root: int) -> int:
     return total
 
 
-def measure(command: list[str]) -> dict[str, float]:
-    """Wall seconds and peak memory of the process tree (MiB) of one command."""
+def measure(command: list[str], repeat: int) -> dict[str, float]:
+    """Median wall seconds over `repeat` runs, and the largest peak memory of the process tree
+    (MiB), of one command. This machine's timings wander by ±10 % from run to run."""
+    runs = [_measure_once(command) for _ in range(repeat)]
+    seconds = sorted(r["seconds"] for r in runs)[len(runs) // 2]
+    return {"seconds": seconds, "peak_memory_mib": max(r["peak_memory_mib"] for r in runs)}
+
+
+def _measure_once(command: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
@@ -100,13 +107,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_size(count: int, data_dir: Path, jobs: int) -> dict[str, Any]:
+def run_size(count: int, data_dir: Path, jobs: int, repeat: int) -> dict[str, Any]:
     """Floor and audit figures for one file size."""
     path = data_dir / f"records-{count}.jsonl"
     if not path.exists():
         generate(count, path)
     result: dict[str, Any] = {"records": count, "file_mib": round(path.stat().st_size / 2**20, 1)}
-    result["floor"] = measure([sys.executable, "-c", FLOOR, str(path)])
+    result["floor"] = measure([sys.executable, "-c", FLOOR, str(path)], repeat)
     for label, job_count in (("audit_jobs_1", 1), (f"audit_jobs_{jobs}", jobs)):
         if label in result:
             continue
@@ -127,7 +134,8 @@ def run_size(count: int, data_dir: Path, jobs: int) -> dict[str, Any]:
                     str(job_count),
                     "--output",
                     str(out),
-                ]
+                ],
+                repeat,
             )
             figures["report_mib"] = round(out.stat().st_size / 2**20, 1)
         figures["records_per_second"] = round(count / figures["seconds"])
@@ -158,7 +166,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 200_000, 1_000_000])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[50_000, 100_000, 200_000, 1_000_000]
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     parser.add_argument("--baseline", type=Path, default=HERE / "baseline.json")
@@ -166,10 +177,14 @@ def main() -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for count in args.sizes:
-        results.append(run_size(count, args.data_dir, args.jobs))
+        results.append(run_size(count, args.data_dir, args.jobs, args.repeat))
         print(json.dumps(results[-1]), flush=True)
     args.baseline.write_text(
-        json.dumps({"machine": machine(), "as_of": AS_OF, "results": results}, indent=2) + "\n",
+        json.dumps(
+            {"machine": machine(), "as_of": AS_OF, "repeat": args.repeat, "results": results},
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
     print(table(results, args.jobs))
