@@ -33,7 +33,14 @@ from compliance.render.base import STATUS_TH
 from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
-from compliance.thaidate import WEEKDAYS_TH_ABBR, DateParseError, format_thai, parse_date
+from compliance.thaidate import (
+    BE_THRESHOLD,
+    WEEKDAYS_TH_ABBR,
+    DateParseError,
+    format_thai,
+    parse_date,
+    to_ce,
+)
 from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
@@ -102,8 +109,8 @@ def calendar_command(
     holidays_file: HolidaysOption = None,
 ) -> None:
     """ปฏิทินวันหยุดราชการของปี (government holidays of a year, weekends implied)."""
-    if year >= 2400:
-        year -= 543
+    if year >= BE_THRESHOLD:
+        year = to_ce(year)
     if not 1900 <= year <= 2200:
         fail(f"year {year} is out of range")
     cal = load_calendar(holidays_file)

@@ -201,22 +201,7 @@ class Engine:
             status = "due_soon"
         else:
             status = "pending"
-        return Finding(
-            rule.id,
-            rule,
-            record.type,
-            record.record_id,
-            record.agency,
-            number,
-            status,
-            self._severity[rule.id][status],
-            start,
-            due,
-            done,
-            late,
-            as_of,
-            deadline,
-        )
+        return self._finding(rule, record, number, status, start, due, done, late, as_of, deadline)
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 

@@ -36,8 +36,6 @@ SEVERITY_RANK: dict[Severity, int] = {"info": 0, "advisory": 1, "warning": 2, "v
 BREACHES = frozenset({"late", "overdue", "missing", "breached"})
 NEEDS_ACTION = frozenset({"late", "overdue", "missing", "breached", "due_soon", "inconsistent"})
 
-DataRuleId = Literal["DATA-ORPHAN", "DATA-FUTURE"]
-
 
 def severity_of(status: Status, rule: Rule | None) -> Severity:
     """SPEC §6: violation/advisory for breaches by the rule's severity, warning for due_soon

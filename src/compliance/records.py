@@ -21,9 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from compliance.thaidate import bangkok_date, parse_date, parse_moment
+from compliance.thaidate import InputDate, bangkok_date, parse_moment
 
-InputDate = Annotated[date, BeforeValidator(parse_date)]
 InputMoment = Annotated[date | datetime, BeforeValidator(parse_moment)]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
 

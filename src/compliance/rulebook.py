@@ -23,9 +23,9 @@ from compliance.periods import Period
 from compliance.records import (
     CaseEventKind,
     ComplaintEventKind,
-    InputDate,
     RespondentCategory,
 )
+from compliance.thaidate import InputDate
 from compliance.yamlfile import load_yaml_file
 
 RuleKind = Literal["deadline", "recurring", "open_ended", "condition"]

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names, get_month_names
 from dateutil.parser import isoparse
+from pydantic import BeforeValidator
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -161,6 +162,10 @@ def parse_moment(value: str | date | datetime) -> date | datetime:
     elif isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=BANGKOK)
     return parse_date(value)
+
+
+# A pydantic field type for a date in any SPEC §3.1 form (records, rules, holidays files).
+InputDate = Annotated[date, BeforeValidator(parse_date)]
 
 
 def bangkok_date(moment: datetime) -> date:

@@ -18,13 +18,13 @@ from datetime import date
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import holidays
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error
-from compliance.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, parse_date
+from compliance.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, InputDate
 from compliance.yamlfile import load_yaml_file
 
 # Names the package gives National Labour Day and its in-lieu day (Thai is its source language).
@@ -40,9 +40,6 @@ class Holiday:
     name_th: str
     name_en: str
     source: Literal["holidays", "organisation"]
-
-
-InputDate = Annotated[date, BeforeValidator(parse_date)]
 
 
 class _OrgHoliday(BaseModel):
