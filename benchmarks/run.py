@@ -8,8 +8,9 @@ realistic records, then runs in fresh processes:
 - the floor: read every line and parse it with orjson, nothing else;
 - the audit: `compliance audit FILE --as-of 2023-09-30 --format json --output TMP`, with
   `--jobs 1` and with `--jobs N` (N = CPUs).
-It reports wall seconds, records per second, the audit/floor ratio and the peak memory of the
-whole process tree (proportional set size, sampled from /proc every 20 ms), and writes them
+It reports wall seconds (median of the timed runs), records per second, the audit/floor ratio
+and the peak memory of the whole process tree (proportional set size, sampled from /proc every
+20 ms in one extra run, so that sampling never slows a timed run), and writes them
 with a description of the machine to the baseline file. Timing belongs here, never in the unit
 tests.
 """
@@ -64,25 +65,27 @@ def _tree_memory(root: int) -> int:
     return total
 
 
-def measure(command: list[str], repeat: int) -> dict[str, float]:
-    """Median wall seconds over `repeat` runs, and the largest peak memory of the process tree
-    (MiB), of one command. This machine's timings wander by ±10 % from run to run."""
-    runs = [_measure_once(command) for _ in range(repeat)]
-    seconds = sorted(r["seconds"] for r in runs)[len(runs) // 2]
-    return {"seconds": seconds, "peak_memory_mib": max(r["peak_memory_mib"] for r in runs)}
-
-
-def _measure_once(command: list[str]) -> dict[str, float]:
+def _seconds(command: list[str]) -> float:
     start = time.perf_counter()
+    _check(subprocess.run(command, stdout=subprocess.DEVNULL, check=False), command)
+    return round(time.perf_counter() - start, 3)
+
+
+def _peak_memory(command: list[str]) -> float:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:
         peak = max(peak, _tree_memory(process.pid))
         time.sleep(0.02)
-    seconds = time.perf_counter() - start
+    _check(process, command)
+    return round(peak / 2**20, 1)
+
+
+def _check(
+    process: subprocess.Popen[bytes] | subprocess.CompletedProcess[bytes], command: list[str]
+) -> None:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} exited {process.returncode}")
-    return {"seconds": round(seconds, 3), "peak_memory_mib": round(peak / 2**20, 1)}
 
 
 def machine() -> dict[str, Any]:
@@ -108,39 +111,39 @@ def machine() -> dict[str, Any]:
 
 
 def run_size(count: int, data_dir: Path, jobs: int, repeat: int) -> dict[str, Any]:
-    """Floor and audit figures for one file size."""
+    """Floor and audit figures for one file size. The timed runs take turns (floor, audit with
+    one process, audit with N, again and again), so a slow spell of the machine touches all of
+    them alike; each figure is its median. Memory is sampled in one more run of each, apart:
+    reading /proc every 20 ms costs CPU that a timed run would lose to it."""
     path = data_dir / f"records-{count}.jsonl"
     if not path.exists():
         generate(count, path)
     result: dict[str, Any] = {"records": count, "file_mib": round(path.stat().st_size / 2**20, 1)}
-    result["floor"] = measure([sys.executable, "-c", FLOOR, str(path)], repeat)
-    for label, job_count in (("audit_jobs_1", 1), (f"audit_jobs_{jobs}", jobs)):
-        if label in result:
-            continue
-        with tempfile.TemporaryDirectory(dir=data_dir) as temp:
-            out = Path(temp) / "report.json"
-            figures = measure(
-                [
-                    "compliance",
-                    "audit",
-                    str(path),
-                    "--as-of",
-                    AS_OF,
-                    "--format",
-                    "json",
-                    "--fail-on",
-                    "never",
-                    "--jobs",
-                    str(job_count),
-                    "--output",
-                    str(out),
-                ],
-                repeat,
-            )
-            figures["report_mib"] = round(out.stat().st_size / 2**20, 1)
-        figures["records_per_second"] = round(count / figures["seconds"])
-        figures["times_floor"] = round(figures["seconds"] / result["floor"]["seconds"], 1)
-        result[label] = figures
+    with tempfile.TemporaryDirectory(dir=data_dir) as temp:
+        out = Path(temp) / "report.json"
+        commands = {"floor": [sys.executable, "-c", FLOOR, str(path)]}
+        for job_count in dict.fromkeys((1, jobs)):
+            commands[f"audit_jobs_{job_count}"] = [
+                *("compliance", "audit", str(path), "--as-of", AS_OF, "--format", "json"),
+                *("--fail-on", "never", "--jobs", str(job_count), "--output", str(out)),
+            ]
+        times: dict[str, list[float]] = {label: [] for label in commands}
+        for _ in range(repeat):
+            for label, command in commands.items():
+                times[label].append(_seconds(command))
+        for label, command in commands.items():
+            runs = sorted(times[label])
+            result[label] = {
+                "seconds": runs[len(runs) // 2],
+                "peak_memory_mib": _peak_memory(command),
+            }
+        report_mib = round(out.stat().st_size / 2**20, 1)
+    for label in commands:
+        if label != "floor":
+            figures = result[label]
+            figures["report_mib"] = report_mib
+            figures["records_per_second"] = round(count / figures["seconds"])
+            figures["times_floor"] = round(figures["seconds"] / result["floor"]["seconds"], 1)
     return result
 
 

@@ -10,11 +10,13 @@ from typing import Any
 import orjson
 
 from compliance.findings import Finding
+from compliance.output import start_writeback
 from compliance.readers import Rejected
 from compliance.render.base import Renderer
 from compliance.report import finding_bytes
 
 FLUSH_BYTES = 1 << 20
+WRITEBACK_BYTES = 16 << 20  # how much is written between requests to start writing to disk
 
 
 class JsonRenderer(Renderer):
@@ -26,6 +28,7 @@ class JsonRenderer(Renderer):
         self._size = 0
         self._separator = b"\n"
         self._rejects: list[Rejected] = []
+        self._unsynced = 0
 
     def finding(self, finding: Finding) -> None:
         piece = self._separator + finding_bytes(finding)
@@ -61,12 +64,21 @@ class JsonRenderer(Renderer):
                 sent = self.out.write(os.pread(source, min(length, FLUSH_BYTES), offset))
             offset += sent
             length -= sent
+            self._written(sent)
 
     def _flush(self) -> None:
         """Write in large pieces: one system call per megabyte, not per finding."""
         self.out.write(b"".join(self._chunks))
         self._chunks.clear()
+        self._written(self._size)
         self._size = 0
+
+    def _written(self, size: int) -> None:
+        self._unsynced += size
+        if self._unsynced >= WRITEBACK_BYTES:
+            self.out.flush()
+            start_writeback(self.out)
+            self._unsynced = 0
 
     def rejected(self, rejected: Rejected) -> None:
         self._rejects.append(rejected)
