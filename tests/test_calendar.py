@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -128,3 +129,30 @@ def test_calendar_command_bad_holidays_file_exits_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert b"holidays" in done.stderr
+
+
+def test_thailand_loaded_alone_is_the_packages_calendar() -> None:
+    """The calendar loads the package's Thailand module on its own, to skip importing ~250
+    countries at every start: it must not import them, and must give exactly what
+    `country_holidays("TH")` gives."""
+    code = """
+import sys
+from datetime import date
+from compliance.workcalendar import GovernmentCalendar, thailand
+assert not GovernmentCalendar().is_working_day(date(2023, 4, 13))
+assert "holidays.countries" not in sys.modules
+import holidays
+for language in ("th", "en_US"):
+    for year in range(2015, 2031):
+        kwargs = dict(years=year, categories=("public", "government"), language=language)
+        ours = thailand()(**kwargs)
+        theirs = holidays.country_holidays("TH", **kwargs)
+        assert type(ours) is not type(theirs)  # really two loads of the module
+        assert dict(ours) == dict(theirs), (language, year)
+print("same")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "same"

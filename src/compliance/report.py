@@ -14,7 +14,7 @@ from compliance.findings import Finding, Severity, Status
 from compliance.messages import citation, explanation, messages, responsible
 from compliance.readers import Rejected
 
-_MODEL = ConfigDict(extra="forbid", frozen=True)
+_MODEL = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FindingModel(BaseModel):

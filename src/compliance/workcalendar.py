@@ -13,6 +13,9 @@ non-working-day decision in a later year says so in its explanation.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -20,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-import holidays
+from holidays.holiday_base import HolidayBase
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error
@@ -43,14 +46,14 @@ class Holiday:
 
 
 class _OrgHoliday(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     date: InputDate
     name_th: str = Field(min_length=1)
     name_en: str | None = None
 
 
 class _OrgWorkingDay(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     date: InputDate
     reason_th: str | None = None
     reason_en: str | None = None
@@ -59,7 +62,7 @@ class _OrgWorkingDay(BaseModel):
 class OrganisationHolidays(BaseModel):
     """An organisation's holidays file: short-notice days off added, days declared working."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     confirmed_through: int | None = Field(
         default=None,
         description="Last C.E. year whose short-notice days this file confirms, if later than "
@@ -80,6 +83,31 @@ def load_organisation_holidays(path: Path) -> tuple[OrganisationHolidays, str]:
 
 
 @lru_cache(maxsize=1)
+def thailand() -> type[HolidayBase]:
+    """The holidays package's Thailand calendar (the class `country_holidays("TH")` makes).
+
+    Loaded from its own module: `country_holidays` first imports `holidays.countries`, which
+    imports every one of the package's ~250 countries — 90 ms at the start of every run, before
+    any record is read — and Thailand's module needs none of them. Should the package ever lay
+    its files out differently, the ordinary import is used."""
+    name = "holidays.countries.thailand"
+    module = sys.modules.get(name)  # already imported the ordinary way: take that one
+    if module is None:
+        package = importlib.util.find_spec("holidays")
+        origin = Path(package.origin) if package and package.origin else None
+        spec = origin and importlib.util.spec_from_file_location(
+            name, origin.with_name("countries") / "thailand.py"
+        )
+        if spec and spec.loader and Path(str(spec.origin)).is_file():
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:  # a future layout of the package
+            module = importlib.import_module(name)
+    found: type[HolidayBase] = module.Thailand
+    return found
+
+
+@lru_cache(maxsize=1)
 def package_confirmed_through() -> int:
     """Last year for which the package holds the Royal Ploughing Ceremony date.
 
@@ -88,7 +116,7 @@ def package_confirmed_through() -> int:
     """
     this_year = date.today().year
     for year in range(this_year + 5, 1999, -1):
-        if holidays.country_holidays("TH", years=year, categories=("government",)):
+        if thailand()(years=year, categories=("government",)):
             return year
     return 1999
 
@@ -101,14 +129,14 @@ class GovernmentCalendar:
         organisation: OrganisationHolidays | None = None,
         extra_file_digest: str | None = None,
     ) -> None:
-        self.organisation = organisation or OrganisationHolidays()
+        self.organisation = organisation  # None: the package's calendar alone
         self.extra_file_digest = extra_file_digest
         self.holidays_version: str = version("holidays")
         self.confirmed_through = max(
-            package_confirmed_through(), self.organisation.confirmed_through or 0
+            package_confirmed_through(), (organisation and organisation.confirmed_through) or 0
         )
-        self._extra = {h.date: h for h in self.organisation.holidays}
-        self._working = {w.date: w for w in self.organisation.working_days}
+        self._extra = {h.date: h for h in organisation.holidays} if organisation else {}
+        self._working = {w.date: w for w in organisation.working_days} if organisation else {}
         self._years: dict[int, dict[date, Holiday]] = {}
 
     @classmethod
@@ -128,10 +156,8 @@ class GovernmentCalendar:
 
     def _build_year(self, year: int) -> dict[date, Holiday]:
         categories = ("public", "government")
-        thai = holidays.country_holidays("TH", years=year, categories=categories, language="th")
-        english = holidays.country_holidays(
-            "TH", years=year, categories=categories, language="en_US"
-        )
+        thai = thailand()(years=year, categories=categories, language="th")
+        english = thailand()(years=year, categories=categories, language="en_US")
         table: dict[date, Holiday] = {}
         for day, names in thai.items():
             names_th = names.split(_NAME_SEPARATOR)
