@@ -39,6 +39,7 @@ class _Context:
     record: Record
     as_of: date
     received_on: date | None  # complaints: the Bangkok date of receipt
+    subject_id: str  # the record's id (a property of the record: looked up once)
     by_kind: dict[str, list[Event]] = field(default_factory=dict)
 
 
@@ -96,7 +97,7 @@ class Engine:
             later = [e.date for e in events if e.date > as_of]
             unknown = self._future(record, [received_on, *later])
             return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of, received_on)
+        ctx = _Context(record, as_of, received_on, record.record_id)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -112,6 +113,12 @@ class Engine:
         # in SPEC §7 order as built; the data checks sort after every rule id ("DATA-F…" before
         # "DATA-O…").
         for rule in self.rules_for(record):
+            trigger = rule.trigger.event
+            if trigger is not None and trigger not in by_kind:
+                # No trigger: nothing to judge, and any satisfying event is an orphan.
+                if not by_kind.keys().isdisjoint(rule.satisfied_by):
+                    orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
+                continue
             findings.extend(self._judge(rule, ctx, orphans))
         if flag_future and future:
             findings.extend(self._future(record, [e.date for e in future], future))
@@ -133,17 +140,13 @@ class Engine:
     # --- deadline and open-ended rules ---------------------------------------------------------
 
     def _deadlines(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
-        record = ctx.record
         triggers: list[tuple[date, str | None]]
         if rule.trigger.field:
             assert ctx.received_on is not None
             triggers = [(ctx.received_on, None)]
         else:
-            events = ctx.by_kind.get(rule.trigger.event or "")
-            if not events:  # no trigger: every satisfying event is an orphan
-                orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
-                return []
-            triggers = [(e.date, e.id) for e in events]
+            # evaluate() judges a rule only once its trigger event is known
+            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger.event or ""]]
         if rule.id in self._bounded:
             triggers = [t for t in triggers if rule.in_effect(t[0])]
         satisfiers = _events_of(ctx, rule.satisfied_by)
@@ -159,36 +162,33 @@ class Engine:
             return [
                 self._finding(
                     rule,
-                    record,
+                    ctx,
                     number,
                     "met" if finished else ("missing" if closed else "open"),
                     start,
                     None,
                     finished,
                     None,
-                    ctx.as_of,
                 )
                 for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
             ]
         deadline_of = self.calculator.deadline
         return [
-            self._timed(
-                rule, record, number, start, deadline_of(start, period), finished, ctx.as_of
-            )
+            self._timed(rule, ctx, number, start, deadline_of(start, period), finished)
             for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
         ]
 
     def _timed(
         self,
         rule: Rule,
-        record: Record,
+        ctx: _Context,
         number: int,
         start: date,
         deadline: Deadline,
         done: date | None,
-        as_of: date,
     ) -> Finding:
         due = deadline.due
+        as_of = ctx.as_of
         late: int | None = None
         if done is not None:
             if done <= due:
@@ -201,15 +201,13 @@ class Engine:
             status = "due_soon"
         else:
             status = "pending"
-        return self._finding(rule, record, number, status, start, due, done, late, as_of, deadline)
+        return self._finding(rule, ctx, number, status, start, due, done, late, deadline)
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
     def _recurring(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         assert rule.period is not None and rule.trigger.event is not None
         orders = [e for e in ctx.by_kind.get(rule.trigger.event, ()) if rule.in_effect(e.date)]
-        if not orders and rule.satisfied_by[0] not in ctx.by_kind and len(rule.satisfied_by) == 1:
-            return []
         reports = _events_of(ctx, rule.satisfied_by)
         if not orders:
             orphans.extend(_Orphan(r, rule.id) for r in reports)
@@ -236,7 +234,7 @@ class Engine:
                 if in_window
                 else next((r.date for r in reports if r.date > deadline.due), None)
             )
-            findings.append(self._timed(rule, ctx.record, number, start, deadline, done, ctx.as_of))
+            findings.append(self._timed(rule, ctx, number, start, deadline, done))
             window_start = deadline.due + _ONE_DAY
         return findings
 
@@ -252,11 +250,7 @@ class Engine:
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
             status: Status = "met" if holds else "breached"
-            findings.append(
-                self._finding(
-                    rule, ctx.record, number, status, event.date, None, None, None, ctx.as_of
-                )
-            )
+            findings.append(self._finding(rule, ctx, number, status, event.date, None, None, None))
         return findings
 
     # --- building findings ---------------------------------------------------------------------
@@ -264,22 +258,21 @@ class Engine:
     def _finding(
         self,
         rule: Rule,
-        record: Record,
+        ctx: _Context,
         number: int,
         status: Status,
         trigger: date | None,
         due: date | None,
         done: date | None,
         late: int | None,
-        as_of: date,
         deadline: Deadline | None = None,
     ) -> Finding:
         return Finding(
             rule.id,
             rule,
-            record.type,
-            record.record_id,
-            record.agency,
+            ctx.record.type,
+            ctx.subject_id,
+            ctx.record.agency,
             number,
             status,
             self._severity[rule.id][status],
@@ -287,7 +280,7 @@ class Engine:
             due,
             done,
             late,
-            as_of,
+            ctx.as_of,
             deadline,
         )
 

@@ -36,6 +36,7 @@ from compliance.render.jsonout import JsonRenderer
 from compliance.report import finding_bytes
 
 SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
+MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this
 _SEPARATOR = b",\n"
 
 # One valid record of a segment: (line, type, id, length of its findings in the part file,
@@ -57,6 +58,7 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     records: list[Kept | Rejected] = []
     counts: Counter[int] = Counter()
     lines = 0
+    evaluate, as_of, flag_future = audit.engine.evaluate, audit.as_of, audit.flag_future
     with open(part, "wb", buffering=1 << 20) as out:
         for number, line in jsonl_lines(Path(path), start, end, first_line):
             lines += 1
@@ -65,11 +67,10 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
                 records.append(item)
                 continue
             record = item.record
-            result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
-            length = 0
-            for finding in result.findings:
-                length += out.write(_SEPARATOR + finding_bytes(finding))
-            codes = bytes([_CODES[f.status, f.severity] for f in result.findings])
+            result = evaluate(record, as_of, flag_future)
+            findings = result.findings
+            length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))
+            codes = bytes([_CODES[f.status, f.severity] for f in findings])
             counts.update(codes)
             records.append(
                 (number, record.type, record.record_id, length, codes, result.events_after_as_of)
@@ -77,18 +78,24 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     return part, records, counts, lines
 
 
-def _segments(path: Path, part_dir: str, first: int) -> Iterator[tuple[str, int, int, int, str]]:
+def _segments(
+    path: Path, part_dir: str, first: int, jobs: int
+) -> Iterator[tuple[str, int, int, int, str]]:
     """Tasks covering a file: byte ranges that start and end at line boundaries, with the
-    number of their first line."""
+    number of their first line. Near the end of the file the ranges shrink (to a share of what
+    is left), so that the workers finish together rather than one finishing a large last
+    task alone."""
     size = path.stat().st_size
     with open(path, "rb") as handle:
         start, line = 0, 1
         for index in itertools.count(first):
             if start >= size:
                 return
-            handle.seek(min(start + SEGMENT_BYTES, size))
+            share = (size - start) // (2 * jobs)
+            length = max(MIN_SEGMENT_BYTES, min(SEGMENT_BYTES, share))
+            handle.seek(min(start + length, size))
             handle.readline()  # to the end of the line the cut falls in
-            end = min(handle.tell(), size) if start + SEGMENT_BYTES < size else size
+            end = min(handle.tell(), size) if start + length < size else size
             yield str(path), start, end, line, os.path.join(part_dir, f"{index}.part")
             handle.seek(start)
             line += handle.read(end - start).count(b"\n")
@@ -127,7 +134,7 @@ def run_parallel(
                         renderer.finding(finding)
                 yield None
                 continue
-            tasks = list(_segments(path, part_dir, numbered))
+            tasks = list(_segments(path, part_dir, numbered, jobs))
             numbered += len(tasks)
             lines = 0
             for result in pool.imap(_audit_segment, tasks):

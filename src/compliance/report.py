@@ -92,9 +92,11 @@ class Report(BaseModel):
     rejected: list[RejectedModel]
 
 
-def _facts(f: Finding) -> dict[str, Any]:
-    """The members that identify a finding and its dates (dates as `date`: orjson and the
-    models both take them)."""
+def finding_json(f: Finding) -> dict[str, Any]:
+    """A finding as the report's JSON object (SPEC §7), words included (dates as `date`: orjson
+    and the models both take them)."""
+    message_th, message_en = messages(f)
+    explanation_th, explanation_en = explanation(f)
     return {
         "rule_id": f.rule_id,
         "subject_type": f.subject_type,
@@ -107,14 +109,6 @@ def _facts(f: Finding) -> dict[str, Any]:
         "due_date": f.due_date,
         "done_on": f.done_on,
         "days_late": f.days_late,
-    }
-
-
-def _words(f: Finding) -> dict[str, Any]:
-    """The members in words: who, which clause, what, and the arithmetic."""
-    message_th, message_en = messages(f)
-    explanation_th, explanation_en = explanation(f)
-    return {
         "responsible": responsible(f),
         "citation": citation(f),
         "message_th": message_th,
@@ -122,11 +116,6 @@ def _words(f: Finding) -> dict[str, Any]:
         "explanation": explanation_th,
         "explanation_en": explanation_en,
     }
-
-
-def finding_json(f: Finding) -> dict[str, Any]:
-    """A finding as the report's JSON object (SPEC §7), words included."""
-    return {**_facts(f), **_words(f)}
 
 
 def finding_bytes(f: Finding) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -171,17 +172,17 @@ class Rule(BaseModel):
             raise ValueError("effective_to: before effective_from")
         return self
 
-    @property
+    @cached_property
     def citation_th(self) -> str:
         """`แนวทาง… ข้อ ๕.๒`."""
         return f"{self.source.document_th} ข้อ {self.source.clause}"
 
-    @property
+    @cached_property
     def citation_short(self) -> str:
         """`แนวทางฯ กทม. ข้อ ๕.๒`, for tables."""
         return f"{self.source.short_th} ข้อ {self.source.clause}"
 
-    @property
+    @cached_property
     def citation_en(self) -> str:
         """`BMA Anti-Bribery guideline, clause 5.2`."""
         return f"{self.source.document_en}, {self.source.clause_en}"
