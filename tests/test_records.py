@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from compliance.errors import format_validation_error
+from compliance.readers import Rejected, read_values
 from compliance.records import (
     RECORD_ADAPTER,
     CaseEventKind,
@@ -18,6 +19,7 @@ from compliance.records import (
     Complaint,
     ComplaintEventKind,
 )
+from compliance.thaidate import DateParseError, parse_date
 
 from .conftest import FIXTURES
 
@@ -189,3 +191,44 @@ def test_schema_command(name: str) -> None:
             "other_worker",
         ]
         assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-01-02", date(2023, 1, 2)),
+        ("2566-01-02", date(2023, 1, 2)),  # B.E. in the ISO shape: never read as C.E.
+        ("2399-12-31", date(2399, 12, 31)),
+        ("2023-01-02T20:00:00+00:00", date(2023, 1, 3)),  # a moment: its Bangkok date
+        ("2023-01-02T00:00:00+14:00", date(2023, 1, 1)),
+        ("1672617600", None),  # a Unix time is not a SPEC date form
+        ("20230102", None),
+        ("2023-02-30", None),
+    ],
+)
+def test_every_date_form_reads_as_the_parser_says(text: str, expected: date | None) -> None:
+    """Records read C.E. ISO dates with pydantic's own parser (fast) and everything else with
+    ours; the two must agree with `parse_date` on every form, and reject what it rejects."""
+    record = {
+        "type": "disciplinary_case",
+        "case_id": "X-1",
+        "agency": "สำนักงานเขตบางพลัด",
+        "respondent_category": "civil_servant",
+        "policy_clauses": [1],
+        "events": [{"kind": "fact_finding_ordered", "date": text}],
+    }
+    line = json.dumps(record)
+    if expected is None:
+        with pytest.raises(ValidationError):
+            RECORD_ADAPTER.validate_json(line)
+        (rejected,) = read_values([record])
+        assert isinstance(rejected, Rejected)
+        assert rejected.errors == (f"events[0].date: {_parser_message(text)}",)
+    else:
+        assert RECORD_ADAPTER.validate_json(line).events[0].date == expected == parse_date(text)
+
+
+def _parser_message(text: str) -> str:
+    with pytest.raises(DateParseError) as caught:
+        parse_date(text)
+    return str(caught.value)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from compliance.thaidate import ANY_DATE, FAST_DATE
+
 
 class ComplianceError(Exception):
     """Base of the library's own errors."""
@@ -29,9 +31,15 @@ def location(loc: tuple[int | str, ...]) -> str:
 
 
 def format_validation_error(exc: ValidationError) -> list[str]:
-    """One message per bad field, `field: problem`, without the input value."""
+    """One message per bad field, `field: problem`, without the input value. A date field
+    has two readings (thaidate.InputDate): only the full parser's message is kept."""
     messages = []
     for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = err["loc"]
+        if loc and loc[-1] == FAST_DATE:
+            continue
+        if loc and loc[-1] == ANY_DATE:
+            err["loc"] = loc[:-1]
         msg = err["msg"]
         for prefix in ("Value error, ", "Assertion failed, "):
             msg = msg.removeprefix(prefix)
