@@ -18,6 +18,7 @@ tests.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -165,6 +166,15 @@ def table(results: list[dict[str, Any]], jobs: int) -> str:
     return "\n".join(lines)
 
 
+def compile_package() -> None:
+    """Byte-compile the installed package before timing it, as a regular `pip install` does:
+    with an editable install (or PYTHONDONTWRITEBYTECODE set) every timed run would otherwise
+    compile its modules anew (~30 ms a run here)."""
+    import compliance  # noqa: PLC0415 (the package under test, wherever it is installed)
+
+    compileall.compile_dir(Path(compliance.__file__).parent, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,6 +188,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=HERE / "baseline.json")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    compile_package()
     results = []
     for count in args.sizes:
         results.append(run_size(count, args.data_dir, args.jobs, args.repeat))
