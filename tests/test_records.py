@@ -203,6 +203,7 @@ def test_schema_command(name: str) -> None:
         ("2023-01-02T00:00:00+14:00", date(2023, 1, 1)),
         ("1672617600", None),  # a Unix time is not a SPEC date form
         ("20230102", None),
+        ("2023-W01-1", None),  # an ISO week date: not a SPEC form (Python's parser takes it)
         ("2023-02-30", None),
     ],
 )

@@ -112,8 +112,8 @@ def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
 def parse_date(value: str | date | datetime) -> date:
     """Parse any SPEC §3.1 date form to a Gregorian date (Bangkok date for date-times)."""
     if isinstance(value, str):
-        if len(value) == 10 and value[4] == "-" and "1000" <= value[:4] < "2400":
-            try:  # fast path: the canonical ISO form, C.E.
+        if len(value) == 10 and value[4] == value[7] == "-" and "1000" <= value[:4] < "2400":
+            try:  # fast path: the canonical ISO form, C.E. (not a week date: 2023-W01-1)
                 return date.fromisoformat(value)
             except ValueError:
                 pass  # fall through for the precise message
