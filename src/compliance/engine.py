@@ -116,8 +116,7 @@ class Engine:
             trigger = rule.trigger.event
             if trigger is not None and trigger not in by_kind:
                 # No trigger: nothing to judge, and any satisfying event is an orphan.
-                if not by_kind.keys().isdisjoint(rule.satisfied_by):
-                    orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
+                orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
                 continue
             findings.extend(self._judge(rule, ctx, orphans))
         if flag_future and future:

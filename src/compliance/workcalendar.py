@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
+import holidays  # the package alone: it does not import its countries
 from holidays.holiday_base import HolidayBase
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -93,16 +94,13 @@ def thailand() -> type[HolidayBase]:
     name = "holidays.countries.thailand"
     module = sys.modules.get(name)  # already imported the ordinary way: take that one
     if module is None:
-        package = importlib.util.find_spec("holidays")
-        origin = Path(package.origin) if package and package.origin else None
-        spec = origin and importlib.util.spec_from_file_location(
-            name, origin.with_name("countries") / "thailand.py"
-        )
-        if spec and spec.loader and Path(str(spec.origin)).is_file():
+        path = Path(holidays.__file__).with_name("countries") / "thailand.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None or not path.is_file():  # another layout
+            module = importlib.import_module(name)
+        else:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-        else:  # a future layout of the package
-            module = importlib.import_module(name)
     found: type[HolidayBase] = module.Thailand
     return found
 
