@@ -416,7 +416,33 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    The process ends without the interpreter's teardown: after a large audit, freeing the
+    objects one by one takes ~0.1 s (a few per cent of the run) and achieves nothing the
+    kernel does not do at exit. Everything that matters is done by then: the report is
+    fsynced and renamed, the workers are joined, and the standard streams are flushed here.
+    An unexpected exception still propagates with its traceback."""
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
-    app()
+    try:
+        app()
+        status = 0
+    except SystemExit as stop:
+        status = _exit_status(stop.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: as Python itself reports it
+            status = status or 120
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status `sys.exit(code)` would give: None is 0, a message goes to stderr and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

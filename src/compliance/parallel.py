@@ -79,16 +79,17 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
 
 
 def _segments(
-    path: Path, part_dir: str, first: int, jobs: int
+    path: Path, part_dir: str, numbers: Iterator[int], jobs: int
 ) -> Iterator[tuple[str, int, int, int, str]]:
     """Tasks covering a file: byte ranges that start and end at line boundaries, with the
-    number of their first line. Near the end of the file the ranges shrink (to a share of what
-    is left), so that the workers finish together rather than one finishing a large last
-    task alone."""
+    number of their first line (part files are named from `numbers`). Near the end of the
+    file the ranges shrink (to a share of what is left), so that the workers finish together
+    rather than one finishing a large last task alone. Made as the pool asks for them: the
+    first task starts before the rest of the file has been read for its line numbers."""
     size = path.stat().st_size
     with open(path, "rb") as handle:
         start, line = 0, 1
-        for index in itertools.count(first):
+        for index in numbers:
             if start >= size:
                 return
             share = (size - start) // (2 * jobs)
@@ -116,7 +117,7 @@ def run_parallel(
         tempfile.TemporaryDirectory(prefix="compliance-parts-") as part_dir,
         context.Pool(jobs, initializer=_worker_start) as pool,
     ):
-        numbered = 0
+        numbers = itertools.count()
         for path in paths:
             source = str(path)
             if path.suffix.lower() != ".jsonl":  # a .json document: read whole, here
@@ -134,10 +135,8 @@ def run_parallel(
                         renderer.finding(finding)
                 yield None
                 continue
-            tasks = list(_segments(path, part_dir, numbered, jobs))
-            numbered += len(tasks)
             lines = 0
-            for result in pool.imap(_audit_segment, tasks):
+            for result in pool.imap(_audit_segment, _segments(path, part_dir, numbers, jobs)):
                 lines += _settle(audit, seen, renderer, source, result)
                 yield None
             if lines == 0:
