@@ -39,7 +39,9 @@ class _Context:
     record: Record
     as_of: date
     received_on: date | None  # complaints: the Bangkok date of receipt
-    subject_id: str  # the record's id (a property of the record: looked up once)
+    subject_id: str  # the record's id, type and agency: read once per record, not per finding
+    subject_type: str
+    agency: str
     by_kind: dict[str, list[Event]] = field(default_factory=dict)
 
 
@@ -97,7 +99,7 @@ class Engine:
             later = [e.date for e in events if e.date > as_of]
             unknown = self._future(record, [received_on, *later])
             return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of, received_on, record.record_id)
+        ctx = _Context(record, as_of, received_on, record.record_id, record.type, record.agency)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -269,9 +271,9 @@ class Engine:
         return Finding(
             rule.id,
             rule,
-            ctx.record.type,
+            ctx.subject_type,
             ctx.subject_id,
-            ctx.record.agency,
+            ctx.agency,
             number,
             status,
             self._severity[rule.id][status],

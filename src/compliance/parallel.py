@@ -29,7 +29,7 @@ from compliance.readers import (
     Rejected,
     SeenIds,
     jsonl_lines,
-    parse_line,
+    parse_record,
     read_json_file,
 )
 from compliance.render.jsonout import JsonRenderer
@@ -62,11 +62,10 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     with open(part, "wb", buffering=1 << 20) as out:
         for number, line in jsonl_lines(Path(path), start, end, first_line):
             lines += 1
-            item = parse_line(path, number, line)
-            if isinstance(item, Rejected):
-                records.append(item)
+            record = parse_record(path, number, line)
+            if isinstance(record, Rejected):
+                records.append(record)
                 continue
-            record = item.record
             result = evaluate(record, as_of, flag_future)
             findings = result.findings
             length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))

@@ -137,8 +137,14 @@ def jsonl_lines(
 
 def parse_line(source: str, number: int, line: bytes) -> Item:
     """Validate one JSON line into a record, or say precisely why not."""
+    found = parse_record(source, number, line)
+    return found if isinstance(found, Rejected) else Accepted(source, number, found)
+
+
+def parse_record(source: str, number: int, line: bytes) -> Record | Rejected:
+    """`parse_line` without the `Accepted` wrapper, for loops that know where they are."""
     try:
-        return Accepted(source, number, RECORD_ADAPTER.validate_json(line))
+        return RECORD_ADAPTER.validate_json(line)
     except ValidationError as exc:
         return _diagnose(source, number, line, exc)
 
