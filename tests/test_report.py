@@ -7,7 +7,8 @@ from datetime import date
 
 from compliance.audit import Audit
 from compliance.readers import Accepted, read_records
-from compliance.report import FindingModel, finding_bytes, finding_json
+from compliance.report import FindingModel
+from compliance.serialise import finding_bytes, finding_json
 
 from .conftest import FIXTURES
 

@@ -15,8 +15,9 @@ from compliance.engine import DEFAULT_WARN_DAYS, Engine
 from compliance.findings import Finding
 from compliance.readers import Accepted, Item, Rejected, check_inputs, read_records, read_values
 from compliance.records import RECORD_ADAPTER, Record
-from compliance.report import FindingModel, Report, Summary, finding_json
+from compliance.report import FindingModel, Report, Summary
 from compliance.rulebook import RuleBook, load_rulebook
+from compliance.serialise import finding_json
 from compliance.thaidate import today_bangkok
 from compliance.workcalendar import GovernmentCalendar
 

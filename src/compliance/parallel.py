@@ -33,7 +33,7 @@ from compliance.readers import (
     read_json_file,
 )
 from compliance.render.jsonout import JsonRenderer
-from compliance.report import finding_bytes
+from compliance.serialise import finding_bytes
 
 SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
 MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this

@@ -1,5 +1,5 @@
-"""The audit report of SPEC §7: its models (for JSON Schema and the Python API), the JSON form of
-a finding, and the running summary."""
+"""The audit report of SPEC §7: its models (for JSON Schema and the Python API) and the running
+summary. A finding's JSON form is in `compliance.serialise`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.findings import Finding, Severity, Status
-from compliance.messages import citation, explanation, messages, responsible
+from compliance.findings import Severity, Status
 from compliance.readers import Rejected
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -90,37 +88,6 @@ class Report(BaseModel):
     summary: SummaryModel
     findings: list[FindingModel]
     rejected: list[RejectedModel]
-
-
-def finding_json(f: Finding) -> dict[str, Any]:
-    """A finding as the report's JSON object (SPEC §7), words included (dates as `date`: orjson
-    and the models both take them)."""
-    message_th, message_en = messages(f)
-    explanation_th, explanation_en = explanation(f)
-    return {
-        "rule_id": f.rule_id,
-        "subject_type": f.subject_type,
-        "subject_id": f.subject_id,
-        "agency": f.agency,
-        "instance": f.instance,
-        "status": f.status,
-        "severity": f.severity,
-        "trigger_date": f.trigger_date,
-        "due_date": f.due_date,
-        "done_on": f.done_on,
-        "days_late": f.days_late,
-        "responsible": responsible(f),
-        "citation": citation(f),
-        "message_th": message_th,
-        "message_en": message_en,
-        "explanation": explanation_th,
-        "explanation_en": explanation_en,
-    }
-
-
-def finding_bytes(f: Finding) -> bytes:
-    """The finding's JSON object, serialised (orjson writes the dates as ISO)."""
-    return orjson.dumps(finding_json(f))
 
 
 class Summary:

@@ -13,7 +13,7 @@ from compliance.findings import Finding
 from compliance.output import start_writeback
 from compliance.readers import Rejected
 from compliance.render.base import Renderer
-from compliance.report import finding_bytes
+from compliance.serialise import finding_bytes
 
 FLUSH_BYTES = 1 << 20
 WRITEBACK_BYTES = 16 << 20  # how much is written between requests to start writing to disk
