@@ -10,7 +10,7 @@ so the audit reconstructs what was known that day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
@@ -34,15 +34,28 @@ class RecordResult:
     events_after_as_of: int
 
 
-@dataclass(slots=True)
 class _Context:
-    record: Record
-    as_of: date
-    received_on: date | None  # complaints: the Bangkok date of receipt
-    subject_id: str  # the record's id, type and agency: read once per record, not per finding
-    subject_type: str
-    agency: str
-    by_kind: dict[str, list[Event]] = field(default_factory=dict)
+    """One record being judged: what every rule reads, looked up once per record. (A plain
+    class: compiled, its __init__ is native, where a dataclass's generated one is not.)"""
+
+    __slots__ = (
+        "agency",
+        "as_of",
+        "by_kind",
+        "received_on",
+        "record",
+        "subject_id",
+        "subject_type",
+    )
+
+    def __init__(self, record: Record, as_of: date, received_on: date | None) -> None:
+        self.record = record
+        self.as_of = as_of
+        self.received_on = received_on  # complaints: the Bangkok date of receipt
+        self.subject_id = record.record_id
+        self.subject_type = record.type
+        self.agency = record.agency
+        self.by_kind: dict[str, list[Event]] = {}
 
 
 @dataclass(slots=True)
@@ -99,7 +112,7 @@ class Engine:
             later = [e.date for e in events if e.date > as_of]
             unknown = self._future(record, [received_on, *later])
             return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of, received_on, record.record_id, record.type, record.agency)
+        ctx = _Context(record, as_of, received_on)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties

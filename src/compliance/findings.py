@@ -47,7 +47,9 @@ def severity_of(status: Status, rule: Rule | None) -> Severity:
     return "info"
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
+# Not frozen: a frozen dataclass is several times slower to build. Its own __init__: compiled
+# (setup.py), that one is native, where the one dataclasses generates is interpreted.
+@dataclass(slots=True, init=False)
 class Finding:
     """One evaluated instance of one rule for one record."""
 
@@ -59,14 +61,50 @@ class Finding:
     instance: int
     status: Status
     severity: Severity
-    trigger_date: date | None = None
-    due_date: date | None = None
-    done_on: date | None = None
-    days_late: int | None = None
-    as_of: date | None = None
-    deadline: Deadline | None = None
-    event_kind: str | None = None  # data findings: the event at fault
-    related_rule: str | None = None  # DATA-ORPHAN: the rule whose trigger is missing
+    trigger_date: date | None
+    due_date: date | None
+    done_on: date | None
+    days_late: int | None
+    as_of: date | None
+    deadline: Deadline | None
+    event_kind: str | None  # data findings: the event at fault
+    related_rule: str | None  # DATA-ORPHAN: the rule whose trigger is missing
+
+    def __init__(
+        self,
+        rule_id: str,
+        rule: Rule | None,
+        subject_type: str,
+        subject_id: str,
+        agency: str,
+        instance: int,
+        status: Status,
+        severity: Severity,
+        trigger_date: date | None = None,
+        due_date: date | None = None,
+        done_on: date | None = None,
+        days_late: int | None = None,
+        as_of: date | None = None,
+        deadline: Deadline | None = None,
+        event_kind: str | None = None,
+        related_rule: str | None = None,
+    ) -> None:
+        self.rule_id = rule_id
+        self.rule = rule
+        self.subject_type = subject_type
+        self.subject_id = subject_id
+        self.agency = agency
+        self.instance = instance
+        self.status = status
+        self.severity = severity
+        self.trigger_date = trigger_date
+        self.due_date = due_date
+        self.done_on = done_on
+        self.days_late = days_late
+        self.as_of = as_of
+        self.deadline = deadline
+        self.event_kind = event_kind
+        self.related_rule = related_rule
 
     @property
     def needs_action(self) -> bool:

@@ -56,7 +56,7 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     audit = _worker_audit
     assert audit is not None
     records: list[Kept | Rejected] = []
-    counts: Counter[int] = Counter()
+    outcomes = bytearray()  # every finding's code, counted once at the end
     lines = 0
     evaluate, as_of, flag_future = audit.engine.evaluate, audit.as_of, audit.flag_future
     with open(part, "wb", buffering=1 << 20) as out:
@@ -70,11 +70,11 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
             findings = result.findings
             length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))
             codes = bytes([_CODES[f.status, f.severity] for f in findings])
-            counts.update(codes)
+            outcomes += codes
             records.append(
                 (number, record.type, record.record_id, length, codes, result.events_after_as_of)
             )
-    return part, records, counts, lines
+    return part, records, Counter(outcomes), lines
 
 
 def _segments(
