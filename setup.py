@@ -30,7 +30,11 @@ def compiled_modules() -> list[Extension]:
         from mypyc.build import mypycify  # noqa: PLC0415 (only when building)
 
         extensions = mypycify(
-            [*MYPYC_FLAGS, *(f"src/compliance/{name}.py" for name in HOT)], opt_level="3"
+            [*MYPYC_FLAGS, *(f"src/compliance/{name}.py" for name in HOT)],
+            opt_level="3",
+            # their shared library inside the package (compliance/_hot__mypyc…), not a top-level
+            # module named by a hash, which an editable install would not find
+            group_name="compliance._hot",
         )
     except (Exception, SystemExit) as exc:  # whatever the failure: a pure-Python build
         print(f"compliance: building without compiled modules ({exc!r})", file=sys.stderr)

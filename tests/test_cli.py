@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -245,12 +246,70 @@ def test_output_is_written_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
-def test_an_interrupted_run_leaves_no_file(tmp_path: Path) -> None:
+def _big_file(tmp_path: Path) -> Path:
+    """60,000 records: seconds of work."""
     big = tmp_path / "big.jsonl"
     line = (FIXTURES / "cases.jsonl").read_text("utf-8").splitlines()[5]
     with big.open("w", encoding="utf-8") as handle:
         for i in range(60_000):
             handle.write(line.replace("BPL-2566-006", f"BPL-X-{i}") + "\n")
+    return big
+
+
+def _workers(command: int, count: int) -> list[int]:
+    """The command's child processes, once there are `count` of them."""
+    deadline = time.monotonic() + 60
+    while True:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == command:
+                found.append(int(stat.parent.name))
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_dead_worker_stops_the_audit_instead_of_hanging(tmp_path: Path) -> None:
+    big = _big_file(tmp_path)
+    out = tmp_path / "report.json"
+    command = ["compliance", "audit", str(big), *AS_OF, "--jobs", "2", "--output", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    os.kill(_workers(process.pid, 2)[0], signal.SIGKILL)  # as the out-of-memory killer would
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 4
+    assert b"worker process stopped" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]  # no report
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_die_with_a_killed_command(tmp_path: Path) -> None:
+    big = _big_file(tmp_path)
+    command = ["compliance", "audit", str(big), *AS_OF, "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    workers = _workers(process.pid, 2)
+    process.kill()  # SIGKILL: no handler of the command runs
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while any(map(_running, workers)):
+        assert time.monotonic() < deadline, "workers outlived the command"
+        time.sleep(0.05)
+
+
+def test_an_interrupted_run_leaves_no_file(tmp_path: Path) -> None:
+    big = _big_file(tmp_path)
     out = tmp_path / "report.json"
     process = subprocess.Popen(["compliance", "audit", str(big), *AS_OF, "--output", str(out)])
     deadline = time.monotonic() + 60

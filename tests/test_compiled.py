@@ -59,12 +59,13 @@ def test_the_installed_hot_path_is_compiled() -> None:
 def test_compiled_modules_are_built_from_the_current_sources() -> None:
     # Compiled modules do not follow edits of their sources, even in an editable install:
     # tests would run yesterday's code. Re-run the install after editing one of them.
+    package = Path(importlib.import_module("compliance").__file__ or "").parent
     stale = [
         name
         for name in HOT
-        if _compiled(name)
-        and Path(importlib.import_module(f"compliance.{name}").__file__ or "").stat().st_mtime
-        < (ROOT / "src" / "compliance" / f"{name}.py").stat().st_mtime
+        for built in (package / f"{name}{suffix}" for suffix in EXTENSION_SUFFIXES)
+        if built.exists()
+        and built.stat().st_mtime < (ROOT / "src" / "compliance" / f"{name}.py").stat().st_mtime
     ]
     assert not stale, f"{stale} changed since they were compiled: re-run the pip install command"
 

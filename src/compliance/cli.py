@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from compliance.audit import Audit
-from compliance.errors import ConfigurationError
+from compliance.errors import ConfigurationError, WorkerDiedError
 from compliance.findings import SEVERITY_RANK
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.output import discard_partial_files, report_output
@@ -44,6 +44,7 @@ from compliance.thaidate import (
 from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_FAILED = 4  # the audit could not finish (SPEC §9 names no code for it): no report
 
 app = typer.Typer(
     name="compliance",
@@ -238,8 +239,11 @@ def audit_command(
         renderer = make_renderer(output_format, out, show_all)
         renderer.start(run.header())
         if isinstance(renderer, JsonRenderer) and jobs > 1:
-            for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
-                pass
+            try:
+                for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
+                    pass
+            except WorkerDiedError as exc:
+                fail(str(exc), EXIT_FAILED)
         else:
             for item in _with_progress(run.run(read_records(paths)), run, paths):
                 if isinstance(item, Rejected):

@@ -19,6 +19,11 @@ class ConfigurationError(ComplianceError):
     """A rules directory, holidays file or option that cannot be used: nothing is audited."""
 
 
+class WorkerDiedError(ComplianceError):
+    """A `--jobs` worker process stopped before finishing its segment (killed, out of memory):
+    the report would miss records, so none is written."""
+
+
 def location(loc: tuple[int | str, ...]) -> str:
     """`('events', 2, 'date')` → `events[2].date`."""
     text = ""

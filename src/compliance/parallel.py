@@ -8,21 +8,30 @@ order, rejects duplicate ids (only it sees every id), keeps the summary, and cop
 file into the report with the kernel (`sendfile`), skipping any duplicate's findings. So the
 main process neither parses nor serialises, and the workers never wait on it. Workers inherit
 the loaded rules and calendar by forking.
+
+A worker that dies (killed, out of memory) stops the audit with `WorkerDiedError` rather than
+leaving it waiting forever for the lost segment; workers in turn die with the command, even
+when it is killed outright.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import itertools
 import multiprocessing
 import os
 import signal
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from compliance.audit import Audit
+from compliance.errors import WorkerDiedError
 from compliance.findings import SEVERITIES, STATUSES
 from compliance.readers import (
     EMPTY_FILE,
@@ -38,6 +47,7 @@ from compliance.serialise import finding_bytes
 SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
 MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this
 _SEPARATOR = b",\n"
+_PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent dies
 
 # One valid record of a segment: (line, type, id, length of its findings in the part file,
 # outcome codes (status index * 4 + severity index, a byte per finding), events after as_of).
@@ -114,7 +124,9 @@ def run_parallel(
     gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
     with (
         tempfile.TemporaryDirectory(prefix="compliance-parts-") as part_dir,
-        context.Pool(jobs, initializer=_worker_start) as pool,
+        ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        ) as pool,
     ):
         numbers = itertools.count()
         for path in paths:
@@ -135,20 +147,41 @@ def run_parallel(
                 yield None
                 continue
             lines = 0
-            for result in pool.imap(_audit_segment, _segments(path, part_dir, numbers, jobs)):
+            tasks = _segments(path, part_dir, numbers, jobs)
+            # Two tasks a worker in flight, taken back in input order.
+            running = deque(
+                pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 2 * jobs)
+            )
+            while running:
+                result = _outcome(running.popleft())
+                running.extend(pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1))
                 lines += _settle(audit, seen, renderer, source, result)
                 yield None
             if lines == 0:
                 _reject(audit, renderer, Rejected(source, 1, None, (EMPTY_FILE,)))
-        pool.close()
-        pool.join()
 
 
-def _worker_start() -> None:
-    """Workers take the default signal handling: the pool stops them with SIGTERM, and the
-    command's own handler (which removes a partial report and exits) is not for them."""
+def _outcome(task: Future[SegmentResult]) -> SegmentResult:
+    try:
+        return task.result()
+    except BrokenProcessPool as exc:
+        raise WorkerDiedError(
+            "a worker process stopped before finishing its part of the audit (killed, or out "
+            "of memory?); no report was written"
+        ) from exc
+
+
+def _worker_start(parent: int) -> None:
+    """Workers take the default signal handling: the command stops them with SIGTERM, and its
+    own handler (which removes a partial report and exits) is not for them. And they die with
+    the command: killed outright (SIGKILL, which no handler sees), it cannot stop them, and they
+    would wait for work forever."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the command died before the request took effect
+        os._exit(1)
 
 
 def _reject(audit: Audit, renderer: JsonRenderer, rejected: Rejected) -> None:
