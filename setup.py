@@ -15,7 +15,7 @@ import sys
 
 from setuptools import Extension, setup
 
-HOT = ("engine", "findings", "messages", "periods", "serialise", "parallel")
+HOT = ("lines", "engine", "findings", "messages", "periods", "serialise", "parallel")
 
 # mypyc type-checks only to compile: no project config (its pydantic plugin and strictness
 # are for the test suite), and third-party packages missing from the build environment are Any.

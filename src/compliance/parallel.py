@@ -33,11 +33,11 @@ from pathlib import Path
 from compliance.audit import Audit
 from compliance.errors import WorkerDiedError
 from compliance.findings import SEVERITIES, STATUSES
+from compliance.lines import jsonl_lines
 from compliance.readers import (
     EMPTY_FILE,
     Rejected,
     SeenIds,
-    jsonl_lines,
     parse_record,
     read_json_file,
 )
@@ -52,6 +52,8 @@ _PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its pare
 # One valid record of a segment: (line, type, id, length of its findings in the part file,
 # outcome codes (status index * 4 + severity index, a byte per finding), events after as_of).
 Kept = tuple[int, str, str, int, bytes, int]
+# A task: input file, byte range [start, end), number of its first line, part file to write.
+Task = tuple[str, int, int, int, str]
 # A segment's result: part file, its records in input order, outcome counts, non-blank lines.
 SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int]
 
@@ -60,7 +62,7 @@ _CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerat
 _worker_audit: Audit | None = None  # set before forking; each worker inherits it
 
 
-def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
+def _audit_segment(task: Task) -> SegmentResult:
     """A worker's task: audit the lines of `path` in [start, end) into `part`."""
     path, start, end, first_line, part = task
     audit = _worker_audit
@@ -87,9 +89,7 @@ def _audit_segment(task: tuple[str, int, int, int, str]) -> SegmentResult:
     return part, records, Counter(outcomes), lines
 
 
-def _segments(
-    path: Path, part_dir: str, numbers: Iterator[int], jobs: int
-) -> Iterator[tuple[str, int, int, int, str]]:
+def _segments(path: Path, part_dir: str, numbers: Iterator[int], jobs: int) -> Iterator[Task]:
     """Tasks covering a file: byte ranges that start and end at line boundaries, with the
     number of their first line (part files are named from `numbers`). Near the end of the
     file the ranges shrink (to a share of what is left), so that the workers finish together
@@ -149,26 +149,35 @@ def run_parallel(
             lines = 0
             tasks = _segments(path, part_dir, numbers, jobs)
             # Two tasks a worker in flight, taken back in input order.
-            running = deque(
-                pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 2 * jobs)
-            )
+            running = deque(_submit(pool, t) for t in itertools.islice(tasks, 2 * jobs))
             while running:
                 result = _outcome(running.popleft())
-                running.extend(pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1))
+                running.extend(_submit(pool, t) for t in itertools.islice(tasks, 1))
                 lines += _settle(audit, seen, renderer, source, result)
                 yield None
             if lines == 0:
                 _reject(audit, renderer, Rejected(source, 1, None, (EMPTY_FILE,)))
 
 
-def _outcome(task: Future[SegmentResult]) -> SegmentResult:
+# A worker's death breaks the pool: the next submission or result raises BrokenProcessPool.
+_DIED = (
+    "a worker process stopped before finishing its part of the audit (killed, or out of "
+    "memory?); no report was written"
+)
+
+
+def _submit(pool: ProcessPoolExecutor, task: Task) -> Future[SegmentResult]:
     try:
-        return task.result()
+        return pool.submit(_audit_segment, task)
     except BrokenProcessPool as exc:
-        raise WorkerDiedError(
-            "a worker process stopped before finishing its part of the audit (killed, or out "
-            "of memory?); no report was written"
-        ) from exc
+        raise WorkerDiedError(_DIED) from exc
+
+
+def _outcome(running: Future[SegmentResult]) -> SegmentResult:
+    try:
+        return running.result()
+    except BrokenProcessPool as exc:
+        raise WorkerDiedError(_DIED) from exc
 
 
 def _worker_start(parent: int) -> None:

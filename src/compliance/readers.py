@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error
+from compliance.lines import BOM, jsonl_lines
 from compliance.records import ID_FIELDS, RECORD_ADAPTER, RECORD_TYPES, Record
 
-BOM = b"\xef\xbb\xbf"
 _TYPES_TEXT = " or ".join(repr(t) for t in RECORD_TYPES)
 
 
@@ -115,24 +115,6 @@ def _unique(items: Iterable[Item]) -> Iterator[Item]:
 
 
 EMPTY_FILE = "file is empty: no records"
-
-
-def jsonl_lines(
-    path: Path, start: int = 0, end: int | None = None, first_line: int = 1
-) -> Iterator[tuple[int, bytes]]:
-    """The non-blank lines of a .jsonl file — or of its byte range [start, end), which begins
-    at a line numbered `first_line` — with their 1-based numbers (a leading BOM removed)."""
-    with path.open("rb") as handle:
-        handle.seek(start)
-        position, number = start, first_line
-        for raw in handle:
-            if end is not None and position >= end:
-                return
-            position += len(raw)
-            line = raw.removeprefix(BOM) if number == 1 else raw
-            if line.strip():
-                yield number, line
-            number += 1
 
 
 def parse_line(source: str, number: int, line: bytes) -> Item:
