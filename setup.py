@@ -2,7 +2,7 @@
 
 Project metadata lives in pyproject.toml; this file only adds the compiled modules. The modules
 in HOT are compiled to C extensions by mypyc (part of mypy, a build requirement) — about a
-sixth fewer instructions per record; their source ships too. The build falls back to plain
+quarter fewer instructions per record; their source ships too. The build falls back to plain
 Python, with the same behaviour, when COMPLIANCE_PURE=1 is set (quick edit-and-test cycles
 with an editable install), when mypyc is missing or refuses the code, or when there is no C
 compiler (the extensions are optional).
