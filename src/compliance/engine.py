@@ -83,7 +83,6 @@ class Engine:
         self._periods: dict[str, Period] = {
             r.id: r.period.to_period() for r in rulebook.rules if r.period is not None
         }
-        self._bounded = {r.id for r in rulebook.rules if r.effective_from or r.effective_to}
         self._severity: dict[str, dict[str, Severity]] = {
             r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
         }
@@ -161,13 +160,9 @@ class Engine:
         else:
             # evaluate() judges a rule only once its trigger event is known
             triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger.event or ""]]
-        if rule.id in self._bounded:
+        if rule.dated:
             triggers = [t for t in triggers if rule.in_effect(t[0])]
-        satisfiers = _events_of(ctx, rule.satisfied_by)
-        if not satisfiers:
-            done: list[date | None] = [None] * len(triggers)
-        else:
-            done = _match(triggers, satisfiers, rule.id, orphans)
+        done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
         if not triggers:
             return []
         period = self._periods.get(rule.id)
@@ -256,10 +251,8 @@ class Engine:
 
     def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
         findings: list[Finding] = []
-        events = ctx.by_kind.get(rule.trigger.event or "")
-        if not events:
-            return findings
-        if rule.id in self._bounded:
+        events = ctx.by_kind.get(rule.trigger.event or "", [])
+        if rule.dated:
             events = [e for e in events if rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)

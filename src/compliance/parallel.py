@@ -26,7 +26,7 @@ import signal
 import tempfile
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -93,8 +93,8 @@ def _segments(path: Path, part_dir: str, numbers: Iterator[int], jobs: int) -> I
     """Tasks covering a file: byte ranges that start and end at line boundaries, with the
     number of their first line (part files are named from `numbers`). Near the end of the
     file the ranges shrink (to a share of what is left), so that the workers finish together
-    rather than one finishing a large last task alone. Made as the pool asks for them: the
-    first task starts before the rest of the file has been read for its line numbers."""
+    rather than one finishing a large last task alone. Made one at a time as they are handed
+    out: the first task starts before the rest of the file has been read for its line numbers."""
     size = path.stat().st_size
     with open(path, "rb") as handle:
         start, line = 0, 1
@@ -127,6 +127,7 @@ def run_parallel(
         ProcessPoolExecutor(
             jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
         ) as pool,
+        _lost_segments_stop_the_audit(),
     ):
         numbers = itertools.count()
         for path in paths:
@@ -149,35 +150,29 @@ def run_parallel(
             lines = 0
             tasks = _segments(path, part_dir, numbers, jobs)
             # Two tasks a worker in flight, taken back in input order.
-            running = deque(_submit(pool, t) for t in itertools.islice(tasks, 2 * jobs))
+            running = deque(
+                pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 2 * jobs)
+            )
             while running:
-                result = _outcome(running.popleft())
-                running.extend(_submit(pool, t) for t in itertools.islice(tasks, 1))
+                result = running.popleft().result()
+                running.extend(pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1))
                 lines += _settle(audit, seen, renderer, source, result)
                 yield None
             if lines == 0:
                 _reject(audit, renderer, Rejected(source, 1, None, (EMPTY_FILE,)))
 
 
-# A worker's death breaks the pool: the next submission or result raises BrokenProcessPool.
-_DIED = (
-    "a worker process stopped before finishing its part of the audit (killed, or out of "
-    "memory?); no report was written"
-)
-
-
-def _submit(pool: ProcessPoolExecutor, task: Task) -> Future[SegmentResult]:
+@contextlib.contextmanager
+def _lost_segments_stop_the_audit() -> Iterator[None]:
+    """A worker's death breaks the pool: the next submission or result raises
+    BrokenProcessPool, and the dead worker's segment will never come back."""
     try:
-        return pool.submit(_audit_segment, task)
+        yield
     except BrokenProcessPool as exc:
-        raise WorkerDiedError(_DIED) from exc
-
-
-def _outcome(running: Future[SegmentResult]) -> SegmentResult:
-    try:
-        return running.result()
-    except BrokenProcessPool as exc:
-        raise WorkerDiedError(_DIED) from exc
+        raise WorkerDiedError(
+            "a worker process stopped before finishing its part of the audit (killed, or out "
+            "of memory?); no report was written"
+        ) from exc
 
 
 def _worker_start(parent: int) -> None:

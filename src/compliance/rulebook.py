@@ -187,6 +187,11 @@ class Rule(BaseModel):
         """`BMA Anti-Bribery guideline, clause 5.2`."""
         return f"{self.source.document_en}, {self.source.clause_en}"
 
+    @cached_property
+    def dated(self) -> bool:
+        """Whether effective dates limit the rule (if not, `in_effect` is always true)."""
+        return bool(self.effective_from or self.effective_to)
+
     def in_effect(self, day: date) -> bool:
         """Whether an obligation triggered on `day` falls under this rule."""
         if self.effective_from and day < self.effective_from:

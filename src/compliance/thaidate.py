@@ -212,7 +212,6 @@ DateStyle = Literal["long", "short", "medium", "weekday"]
 
 
 @lru_cache(maxsize=16384)
-@lru_cache(maxsize=16384)
 def format_thai(day: date, style: DateStyle = "long", thai_numerals: bool = False) -> str:
     """Format a date for people: long `24 เมษายน 2566`, medium `24 เม.ย. 2566`,
     short `24 เม.ย. 66`, weekday `วันจันทร์ที่ 24 เมษายน 2566`."""
