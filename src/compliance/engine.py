@@ -58,6 +58,42 @@ class _Context:
         self.by_kind: dict[str, list[Event]] = {}
 
 
+class _RuleView:
+    """What the engine reads of a rule, record after record. A compiled class's fields are
+    read directly; a pydantic model's attributes go through Python's generic lookup and
+    pydantic's `__getattr__` hook, some 400 instructions each, about forty times a record
+    (callgrind). Built once per rule; findings still name the `Rule` itself."""
+
+    __slots__ = (
+        "closed_by",
+        "condition",
+        "dated",
+        "id",
+        "kind",
+        "period",
+        "rule",
+        "satisfied_by",
+        "severity",
+        "trigger_event",
+        "trigger_field",
+        "until",
+    )
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.id = rule.id
+        self.kind = rule.kind
+        self.trigger_event = rule.trigger.event
+        self.trigger_field = rule.trigger.field
+        self.satisfied_by = rule.satisfied_by
+        self.until = rule.until
+        self.closed_by = rule.closed_by
+        self.condition = rule.condition
+        self.dated = rule.dated
+        self.period: Period | None = rule.period.to_period() if rule.period else None
+        self.severity: dict[str, Severity] = {s: severity_of(s, rule) for s in STATUSES}
+
+
 @dataclass(slots=True)
 class _Orphan:
     event: Event
@@ -79,16 +115,15 @@ class Engine:
         self.calendar = calendar
         self.calculator = PeriodCalculator(calendar)
         self.warn_days = warn_days
-        self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
-        self._periods: dict[str, Period] = {
-            r.id: r.period.to_period() for r in rulebook.rules if r.period is not None
-        }
-        self._severity: dict[str, dict[str, Severity]] = {
-            r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
-        }
+        self._views = {r.id: _RuleView(r) for r in rulebook.rules}
+        self._applicable: dict[tuple[object, ...], tuple[_RuleView, ...]] = {}
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
-        """The rules whose scope covers a record (cached by the facts scope depends on)."""
+        """The rules whose scope covers a record."""
+        return tuple(view.rule for view in self._views_for(record))
+
+    def _views_for(self, record: Record) -> tuple[_RuleView, ...]:
+        """`rules_for`, as the engine reads them (cached by the facts scope depends on)."""
         key: tuple[object, ...]
         if isinstance(record, DisciplinaryCase):
             key = (record.respondent_category, *record.policy_clauses)
@@ -97,7 +132,8 @@ class Engine:
         found = self._applicable.get(key)
         if found is None:
             rules = self.rulebook.by_record[record.type]
-            found = self._applicable[key] = tuple(r for r in rules if _in_scope(r, record))
+            found = tuple(self._views[r.id] for r in rules if _in_scope(r, record))
+            self._applicable[key] = found
         return found
 
     # --- per record ------------------------------------------------------------------------
@@ -126,8 +162,8 @@ class Engine:
         # Rules come sorted by id and each yields its instances in order, so the findings are
         # in SPEC §7 order as built; the data checks sort after every rule id ("DATA-F…" before
         # "DATA-O…").
-        for rule in self.rules_for(record):
-            trigger = rule.trigger.event
+        for rule in self._views_for(record):
+            trigger = rule.trigger_event
             if trigger is not None and trigger not in by_kind:
                 # No trigger: nothing to judge, and any satisfying event is an orphan.
                 orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
@@ -143,7 +179,7 @@ class Engine:
                 )
         return RecordResult(findings, len(future))
 
-    def _judge(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _judge(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         if rule.kind == "recurring":
             return self._recurring(rule, ctx, orphans)
         if rule.kind == "condition":
@@ -152,20 +188,20 @@ class Engine:
 
     # --- deadline and open-ended rules ---------------------------------------------------------
 
-    def _deadlines(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _deadlines(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         triggers: list[tuple[date, str | None]]
-        if rule.trigger.field:
+        if rule.trigger_field:
             assert ctx.received_on is not None
             triggers = [(ctx.received_on, None)]
         else:
             # evaluate() judges a rule only once its trigger event is known
-            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger.event or ""]]
+            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger_event or ""]]
         if rule.dated:
-            triggers = [t for t in triggers if rule.in_effect(t[0])]
+            triggers = [t for t in triggers if rule.rule.in_effect(t[0])]
         done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
         if not triggers:
             return []
-        period = self._periods.get(rule.id)
+        period = rule.period
         if period is None:  # no fixed period: open until done, missing once the case closes
             closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
             return [
@@ -189,7 +225,7 @@ class Engine:
 
     def _timed(
         self,
-        rule: Rule,
+        rule: _RuleView,
         ctx: _Context,
         number: int,
         start: date,
@@ -214,9 +250,12 @@ class Engine:
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
-    def _recurring(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
-        assert rule.period is not None and rule.trigger.event is not None
-        orders = [e for e in ctx.by_kind.get(rule.trigger.event, ()) if rule.in_effect(e.date)]
+    def _recurring(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+        period = rule.period
+        assert period is not None and rule.trigger_event is not None
+        orders = ctx.by_kind.get(rule.trigger_event, [])
+        if rule.dated:
+            orders = [e for e in orders if rule.rule.in_effect(e.date)]
         reports = _events_of(ctx, rule.satisfied_by)
         if not orders:
             orphans.extend(_Orphan(r, rule.id) for r in reports)
@@ -225,7 +264,6 @@ class Engine:
         orphans.extend(_Orphan(r, rule.id) for r in reports if r.date < start)
         reports = [r for r in reports if r.date >= start]
         ends = [e.date for e in _events_of(ctx, rule.until) if e.date >= start]
-        period = self._periods[rule.id]
         if ends:
             schedule = []
             occurrence = 1
@@ -249,11 +287,11 @@ class Engine:
 
     # --- condition rules -----------------------------------------------------------------------
 
-    def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
+    def _condition(self, rule: _RuleView, ctx: _Context) -> list[Finding]:
         findings: list[Finding] = []
-        events = ctx.by_kind.get(rule.trigger.event or "", [])
+        events = ctx.by_kind.get(rule.trigger_event or "", [])
         if rule.dated:
-            events = [e for e in events if rule.in_effect(e.date)]
+            events = [e for e in events if rule.rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
             status: Status = "met" if holds else "breached"
@@ -264,7 +302,7 @@ class Engine:
 
     def _finding(
         self,
-        rule: Rule,
+        rule: _RuleView,
         ctx: _Context,
         number: int,
         status: Status,
@@ -276,13 +314,13 @@ class Engine:
     ) -> Finding:
         return Finding(
             rule.id,
-            rule,
+            rule.rule,
             ctx.subject_type,
             ctx.subject_id,
             ctx.agency,
             number,
             status,
-            self._severity[rule.id][status],
+            rule.severity[status],
             trigger,
             due,
             done,
