@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from compliance.audit import audit
 from compliance.engine import Engine
 from compliance.findings import STATUSES, Finding
+from compliance.messages import citation, explanation, messages, responsible
 from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.rulebook import load_rulebook
 from compliance.workcalendar import GovernmentCalendar
@@ -667,3 +668,35 @@ def test_findings_come_in_spec_order(data: dict[str, Any], as_of: date, flag: bo
 def test_data_future_sorts_before_data_orphan() -> None:
     data = case([("progress_reported", "2023-02-01"), ("case_closed", "2023-10-01")])
     assert [f.rule_id for f in run(data, flag_future=True)] == ["DATA-FUTURE", "DATA-ORPHAN"]
+
+
+def test_findings_read_their_words_from_the_rule_they_name() -> None:
+    """The words come from `Finding.view` (the rule read once); a finding built without one —
+    by a caller, not the engine — gets it from its rule, and equal findings stay equal
+    whichever engine made them."""
+    records = [
+        case(
+            [("fact_finding_ordered", "2023-03-01"), ("fact_finding_order_reported", "2023-03-20")]
+        ),
+        complaint("2023-03-01", [("forwarded", "2023-03-02", {"identity_redacted": False})]),
+    ]
+    made = [f for data in records for f in run(data) if f.rule is not None]
+    assert {f.view.kind for f in made if f.view} >= {"deadline", "condition"}
+    assert all(f.view is not None and f.view.rule is f.rule for f in made)
+    other = Engine(load_rulebook(), GovernmentCalendar())
+    again = [
+        f
+        for data in records
+        for f in other.evaluate(RECORD_ADAPTER.validate_python(data), AS_OF).findings
+        if f.rule is not None
+    ]
+    assert again == made
+    for f in made:
+        bare = Finding(
+            f.rule_id, f.rule, f.subject_type, f.subject_id, f.agency, f.instance, f.status,
+            f.severity, f.trigger_date, f.due_date, f.done_on, f.days_late, f.as_of, f.deadline,
+        )  # fmt: skip
+        assert bare.view is not None and bare.view.rule is f.rule
+        for words in (messages, explanation, citation, responsible):
+            assert words(bare) == words(f)
+        assert responsible(f) == f.rule.responsible_th and citation(f) == f.rule.citation_th

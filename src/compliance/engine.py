@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
-from compliance.findings import STATUSES, Finding, Severity, Status, severity_of
-from compliance.periods import Deadline, Period, PeriodCalculator
+from compliance.findings import Finding, RuleView, Status
+from compliance.periods import Deadline, PeriodCalculator
 from compliance.records import Complaint, DisciplinaryCase, Event, Record
 from compliance.rulebook import Rule, RuleBook
 from compliance.workcalendar import GovernmentCalendar
@@ -58,42 +58,6 @@ class _Context:
         self.by_kind: dict[str, list[Event]] = {}
 
 
-class _RuleView:
-    """What the engine reads of a rule, record after record. A compiled class's fields are
-    read directly; a pydantic model's attributes go through Python's generic lookup and
-    pydantic's `__getattr__` hook, some 400 instructions each, about forty times a record
-    (callgrind). Built once per rule; findings still name the `Rule` itself."""
-
-    __slots__ = (
-        "closed_by",
-        "condition",
-        "dated",
-        "id",
-        "kind",
-        "period",
-        "rule",
-        "satisfied_by",
-        "severity",
-        "trigger_event",
-        "trigger_field",
-        "until",
-    )
-
-    def __init__(self, rule: Rule) -> None:
-        self.rule = rule
-        self.id = rule.id
-        self.kind = rule.kind
-        self.trigger_event = rule.trigger.event
-        self.trigger_field = rule.trigger.field
-        self.satisfied_by = rule.satisfied_by
-        self.until = rule.until
-        self.closed_by = rule.closed_by
-        self.condition = rule.condition
-        self.dated = rule.dated
-        self.period: Period | None = rule.period.to_period() if rule.period else None
-        self.severity: dict[str, Severity] = {s: severity_of(s, rule) for s in STATUSES}
-
-
 @dataclass(slots=True)
 class _Orphan:
     event: Event
@@ -115,14 +79,14 @@ class Engine:
         self.calendar = calendar
         self.calculator = PeriodCalculator(calendar)
         self.warn_days = warn_days
-        self._views = {r.id: _RuleView(r) for r in rulebook.rules}
-        self._applicable: dict[tuple[object, ...], tuple[_RuleView, ...]] = {}
+        self._views = {r.id: RuleView(r) for r in rulebook.rules}
+        self._applicable: dict[tuple[object, ...], tuple[RuleView, ...]] = {}
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record."""
         return tuple(view.rule for view in self._views_for(record))
 
-    def _views_for(self, record: Record) -> tuple[_RuleView, ...]:
+    def _views_for(self, record: Record) -> tuple[RuleView, ...]:
         """`rules_for`, as the engine reads them (cached by the facts scope depends on)."""
         key: tuple[object, ...]
         if isinstance(record, DisciplinaryCase):
@@ -179,7 +143,7 @@ class Engine:
                 )
         return RecordResult(findings, len(future))
 
-    def _judge(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _judge(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         if rule.kind == "recurring":
             return self._recurring(rule, ctx, orphans)
         if rule.kind == "condition":
@@ -188,7 +152,7 @@ class Engine:
 
     # --- deadline and open-ended rules ---------------------------------------------------------
 
-    def _deadlines(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _deadlines(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         triggers: list[tuple[date, str | None]]
         if rule.trigger_field:
             assert ctx.received_on is not None
@@ -225,7 +189,7 @@ class Engine:
 
     def _timed(
         self,
-        rule: _RuleView,
+        rule: RuleView,
         ctx: _Context,
         number: int,
         start: date,
@@ -250,7 +214,7 @@ class Engine:
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
-    def _recurring(self, rule: _RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _recurring(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         period = rule.period
         assert period is not None and rule.trigger_event is not None
         orders = ctx.by_kind.get(rule.trigger_event, [])
@@ -287,7 +251,7 @@ class Engine:
 
     # --- condition rules -----------------------------------------------------------------------
 
-    def _condition(self, rule: _RuleView, ctx: _Context) -> list[Finding]:
+    def _condition(self, rule: RuleView, ctx: _Context) -> list[Finding]:
         findings: list[Finding] = []
         events = ctx.by_kind.get(rule.trigger_event or "", [])
         if rule.dated:
@@ -302,7 +266,7 @@ class Engine:
 
     def _finding(
         self,
-        rule: _RuleView,
+        rule: RuleView,
         ctx: _Context,
         number: int,
         status: Status,
@@ -327,6 +291,7 @@ class Engine:
             late,
             ctx.as_of,
             deadline,
+            view=rule,
         )
 
     def _data_finding(

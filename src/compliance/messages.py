@@ -14,7 +14,7 @@ DATA_RESPONSIBLE_EN = "The agency's records officer"
 
 def citation(f: Finding) -> str:
     """Thai citation of the clause the finding enforces."""
-    return f.rule.citation_th if f.rule else DATA_CITATION_TH
+    return f.view.citation_th if f.view else DATA_CITATION_TH
 
 
 def citation_short(f: Finding) -> str:
@@ -29,14 +29,14 @@ def citation_en(f: Finding) -> str:
 
 def responsible(f: Finding) -> str:
     """Who must act (Thai)."""
-    return f.rule.responsible_th if f.rule else DATA_RESPONSIBLE_TH
+    return f.view.responsible_th if f.view else DATA_RESPONSIBLE_TH
 
 
 def messages(f: Finding) -> tuple[str, str]:
     """One sentence in Thai and one in English saying what was found."""
-    if f.rule is None:
+    rule = f.view
+    if rule is None:
         return _data_messages(f)
-    rule = f.rule
     title_th, title_en = rule.title_th, rule.title_en
     due_th = format_thai(f.due_date) if f.due_date else ""
     due_en = format_english(f.due_date) if f.due_date else ""
@@ -135,12 +135,12 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
     if f.deadline is not None:
         th.extend(f.deadline.explanation_th)
         en.extend(f.deadline.explanation_en)
-    elif f.rule is not None and f.rule.kind == "open_ended":
+    elif f.view is not None and f.view.kind == "open_ended":
         th.append("ข้อความกำหนดให้ดำเนินการโดยเร็ว ไม่มีระยะเวลาแน่นอน")
         en.append("the text says 'as soon as possible': no fixed period")
-    elif f.rule is not None and f.rule.kind == "condition" and f.trigger_date:
-        th.append(f"ตรวจเงื่อนไข ณ วันที่ {format_thai(f.trigger_date)}: {f.rule.condition_th}")
-        en.append(f"condition checked on {format_english(f.trigger_date)}: {f.rule.condition_en}")
+    elif f.view is not None and f.view.kind == "condition" and f.trigger_date:
+        th.append(f"ตรวจเงื่อนไข ณ วันที่ {format_thai(f.trigger_date)}: {f.view.condition_th}")
+        en.append(f"condition checked on {format_english(f.trigger_date)}: {f.view.condition_en}")
     if f.status == "late" and f.done_on and f.due_date:
         th.append(f"ดำเนินการเมื่อ {format_thai(f.done_on)} หลังวันครบกำหนด {f.days_late} วัน")
         en.append(f"done on {format_english(f.done_on)}, {f.days_late} days after the due date")
