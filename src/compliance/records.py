@@ -10,7 +10,8 @@ errors, and left out of serialisation unless asked for with `include_personal=Tr
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -192,9 +193,13 @@ class DisciplinaryCase(_Record):
     respondent_name: str | None = _personal("Respondent's name (personal data).")
     events: list[CaseEvent] = Field(default_factory=list)
 
-    @property
-    def record_id(self) -> str:
-        return self.case_id
+    if TYPE_CHECKING:
+
+        @property
+        def record_id(self) -> str: ...
+
+    else:  # read for every record: attrgetter is C, a property's function a Python call
+        record_id = property(attrgetter("case_id"), doc="The record's id, whatever its type.")
 
     @property
     def guideline_applies(self) -> bool:
@@ -214,20 +219,26 @@ class Complaint(_Record):
     evidence: Evidence = Field(default_factory=Evidence)
     events: list[ComplaintEvent] = Field(default_factory=list)
 
-    @property
-    def record_id(self) -> str:
-        return self.complaint_id
+    if TYPE_CHECKING:
+
+        @property
+        def record_id(self) -> str: ...
+
+        @property
+        def anonymous(self) -> bool: ...
+
+    else:  # as DisciplinaryCase.record_id
+        record_id = property(attrgetter("complaint_id"), doc="The record's id, whatever its type.")
+        anonymous = property(
+            attrgetter("complainant.anonymous"),
+            doc="Guideline ๘.๓.๑: the complainant gave no name or no address.",
+        )
 
     @property
     def received_on(self) -> date:
         """The Bangkok date the complaint was received."""
         moment = self.received_at
         return bangkok_date(moment) if isinstance(moment, datetime) else moment
-
-    @property
-    def anonymous(self) -> bool:
-        """Guideline ๘.๓.๑: the complainant gave no name or no address."""
-        return self.complainant.anonymous
 
 
 Record = DisciplinaryCase | Complaint
