@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compliance import messages as messages_module
 from compliance.audit import audit
 from compliance.engine import Engine
 from compliance.findings import STATUSES, Finding
 from compliance.messages import citation, explanation, messages, responsible
 from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.rulebook import load_rulebook
+from compliance.thaidate import format_english, format_thai
 from compliance.workcalendar import GovernmentCalendar
 
 from .conftest import FIXTURES
@@ -700,3 +702,13 @@ def test_findings_read_their_words_from_the_rule_they_name() -> None:
         for words in (messages, explanation, citation, responsible):
             assert words(bare) == words(f)
         assert responsible(f) == f.rule.responsible_th and citation(f) == f.rule.citation_th
+
+
+def test_day_words_are_the_formatters_and_stay_bounded() -> None:
+    """The report's dates in words come from a memo in front of format_thai/format_english:
+    the same words, and no more entries than its bound however many dates an audit meets."""
+    first = date(2000, 1, 1)
+    for n in range(messages_module._DAY_WORDS_MAX + 50):
+        day = first + timedelta(days=n)
+        assert messages_module._day_words(day) == (format_thai(day), format_english(day))
+    assert 0 < len(messages_module._DAY_WORDS) <= messages_module._DAY_WORDS_MAX
