@@ -117,6 +117,14 @@ def test_anonymous_per_guideline_8_3_1(complainant: dict[str, str], anonymous: b
     assert isinstance(record, Complaint) and record.anonymous is anonymous
 
 
+def test_record_id_is_the_id_of_either_type_and_not_a_field() -> None:
+    records = [RECORD_ADAPTER.validate_python(d) for d in (case(), complaint())]
+    assert [r.record_id for r in records] == ["K-1", "C-1"]
+    for record in records:
+        assert "record_id" not in type(record).model_fields
+        assert "record_id" not in record.to_record() and "anonymous" not in record.to_record()
+
+
 def test_guideline_applies_only_to_policy_clauses_1_to_3() -> None:
     assert RECORD_ADAPTER.validate_python(case(policy_clauses=[3, 5])).guideline_applies  # type: ignore[union-attr]
     assert not RECORD_ADAPTER.validate_python(case(policy_clauses=[4, 5, 6])).guideline_applies  # type: ignore[union-attr]

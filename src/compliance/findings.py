@@ -1,7 +1,8 @@
 """What the engine produces: one finding per evaluated obligation instance (SPEC §6–7).
 
-Findings are small slotted objects holding facts (dates, status, the deadline's arithmetic);
-their words — messages, citation, explanation — are produced only when a report is written.
+Findings are small slotted objects holding facts (dates, status, the deadline's arithmetic) and a
+view of their rule; their words — messages, citation, explanation — are produced only when a
+report is written.
 """
 
 from __future__ import annotations
