@@ -17,7 +17,7 @@ from compliance.findings import STATUSES, Finding
 from compliance.messages import citation, explanation, messages, responsible
 from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.rulebook import load_rulebook
-from compliance.thaidate import format_english, format_thai
+from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
 from compliance.workcalendar import GovernmentCalendar
 
 from .conftest import FIXTURES
@@ -708,7 +708,7 @@ def test_day_words_are_the_formatters_and_stay_bounded() -> None:
     """The report's dates in words come from a memo in front of format_thai/format_english:
     the same words, and no more entries than its bound however many dates an audit meets."""
     first = date(2000, 1, 1)
-    for n in range(messages_module._DAY_WORDS_MAX + 50):
+    for n in range(FORMATTED_DAYS + 50):
         day = first + timedelta(days=n)
         assert messages_module._day_words(day) == (format_thai(day), format_english(day))
-    assert 0 < len(messages_module._DAY_WORDS) <= messages_module._DAY_WORDS_MAX
+    assert 0 < len(messages_module._DAY_WORDS) <= FORMATTED_DAYS

@@ -82,12 +82,8 @@ class Engine:
         self._views = {r.id: RuleView(r) for r in rulebook.rules}
         self._applicable: dict[tuple[object, ...], tuple[RuleView, ...]] = {}
 
-    def rules_for(self, record: Record) -> tuple[Rule, ...]:
-        """The rules whose scope covers a record."""
-        return tuple(view.rule for view in self._views_for(record))
-
     def _views_for(self, record: Record) -> tuple[RuleView, ...]:
-        """`rules_for`, as the engine reads them (cached by the facts scope depends on)."""
+        """The rules whose scope covers a record (cached by the facts scope depends on)."""
         key: tuple[object, ...]
         if isinstance(record, DisciplinaryCase):
             key = (record.respondent_category, *record.policy_clauses)

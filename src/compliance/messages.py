@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from compliance.findings import Finding
-from compliance.thaidate import format_english, format_thai
+from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
 
 DATA_CITATION_TH = "ความสอดคล้องของข้อมูล (SPEC §6)"
 DATA_CITATION_EN = "data consistency (SPEC §6)"
@@ -14,7 +14,6 @@ DATA_RESPONSIBLE_TH = "ผู้บันทึกข้อมูลของห
 DATA_RESPONSIBLE_EN = "The agency's records officer"
 
 _DAY_WORDS: dict[date, tuple[str, str]] = {}
-_DAY_WORDS_MAX = 16384  # as many as the formatters' own caches hold
 
 
 def _day_words(day: date) -> tuple[str, str]:
@@ -23,7 +22,7 @@ def _day_words(day: date) -> tuple[str, str]:
     formatters' lru_cache, which builds an argument tuple each time (callgrind)."""
     words = _DAY_WORDS.get(day)
     if words is None:
-        if len(_DAY_WORDS) >= _DAY_WORDS_MAX:
+        if len(_DAY_WORDS) >= FORMATTED_DAYS:  # bounded as the formatters' caches
             _DAY_WORDS.clear()
         words = _DAY_WORDS[day] = (format_thai(day), format_english(day))
     return words

@@ -209,9 +209,10 @@ def today_bangkok(now: datetime | None = None) -> date:
 # --- formatting ------------------------------------------------------------------------------
 
 DateStyle = Literal["long", "short", "medium", "weekday"]
+FORMATTED_DAYS = 16384  # dates whose words a formatter keeps (ten thousand days and more)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=FORMATTED_DAYS)
 def format_thai(day: date, style: DateStyle = "long", thai_numerals: bool = False) -> str:
     """Format a date for people: long `24 เมษายน 2566`, medium `24 เม.ย. 2566`,
     short `24 เม.ย. 66`, weekday `วันจันทร์ที่ 24 เมษายน 2566`."""
@@ -227,7 +228,7 @@ def format_thai(day: date, style: DateStyle = "long", thai_numerals: bool = Fals
     return thai_digits(text) if thai_numerals else text
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=FORMATTED_DAYS)
 def format_english(day: date) -> str:
     """English form used beside the Thai one in explanations: `Thu 13 Apr 2023`."""
     return f"{day:%a} {day.day} {day:%b %Y}"
