@@ -511,6 +511,10 @@ def test_findings_are_ordered_by_rule_then_instance() -> None:
 # --- properties ------------------------------------------------------------------------------
 
 CASE_KINDS = list(get_args(CaseEventKind))
+_KIND_EXTRAS: dict[str, dict[str, Any]] = {
+    "interim_measure_ordered": {"measure": "suspension"},
+    "deadline_extended": {"extends": "KK-61", "days": 30},
+}
 days = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 12, 31))
 
 
@@ -519,8 +523,7 @@ def random_case(draw: st.DrawFn) -> dict[str, Any]:
     events = []
     for _ in range(draw(st.integers(0, 12))):
         kind = draw(st.sampled_from(CASE_KINDS))
-        extra = {"measure": "suspension"} if kind == "interim_measure_ordered" else {}
-        events.append((kind, draw(days).isoformat(), extra))
+        events.append((kind, draw(days).isoformat(), _KIND_EXTRAS.get(kind, {})))
     category = draw(st.sampled_from(["civil_servant", "bma_personnel", "other_worker"]))
     return case(events, category, draw(st.sampled_from([[1], [2, 5], [3]])))
 
@@ -541,7 +544,7 @@ def test_events_after_as_of_change_nothing(
         _event(
             k,
             (as_of + timedelta(days=gap)).isoformat(),
-            {"measure": "suspension"} if k == "interim_measure_ordered" else None,
+            _KIND_EXTRAS.get(k),
         )
         for k in kinds
     ]
@@ -673,9 +676,8 @@ def test_data_future_sorts_before_data_orphan() -> None:
 
 
 def test_findings_read_their_words_from_the_rule_they_name() -> None:
-    """The words come from `Finding.view` (the rule read once); a finding built without one —
-    by a caller, not the engine — gets it from its rule, and equal findings stay equal
-    whichever engine made them."""
+    """A finding's words come from its rule; equal findings stay equal whichever engine made
+    them, and a finding built by a caller speaks as the engine's does."""
     records = [
         case(
             [("fact_finding_ordered", "2023-03-01"), ("fact_finding_order_reported", "2023-03-20")]
@@ -683,8 +685,7 @@ def test_findings_read_their_words_from_the_rule_they_name() -> None:
         complaint("2023-03-01", [("forwarded", "2023-03-02", {"identity_redacted": False})]),
     ]
     made = [f for data in records for f in run(data) if f.rule is not None]
-    assert {f.view.kind for f in made if f.view} >= {"deadline", "condition"}
-    assert all(f.view is not None and f.view.rule is f.rule for f in made)
+    assert {f.rule.kind for f in made if f.rule} >= {"deadline", "condition"}
     other = Engine(load_rulebook(), GovernmentCalendar())
     again = [
         f
@@ -698,9 +699,9 @@ def test_findings_read_their_words_from_the_rule_they_name() -> None:
             f.rule_id, f.rule, f.subject_type, f.subject_id, f.agency, f.instance, f.status,
             f.severity, f.trigger_date, f.due_date, f.done_on, f.days_late, f.as_of, f.deadline,
         )  # fmt: skip
-        assert bare.view is not None and bare.view.rule is f.rule
         for words in (messages, explanation, citation, responsible):
             assert words(bare) == words(f)
+        assert f.rule is not None
         assert responsible(f) == f.rule.responsible_th and citation(f) == f.rule.citation_th
 
 

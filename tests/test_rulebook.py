@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -13,7 +14,7 @@ import yaml
 
 from compliance.audit import audit
 from compliance.errors import ConfigurationError
-from compliance.rulebook import builtin_rules_dir, load_rule_dir, load_rulebook
+from compliance.rulebook import load_rule_dir, load_rulebook
 
 from .conftest import ROOT
 
@@ -66,11 +67,9 @@ def _write_rules(directory: Path, rules: list[dict[str, object]]) -> Path:
 
 
 def _builtin(rule_id: str) -> dict[str, object]:
-    for path in sorted(builtin_rules_dir().glob("*.yaml")):
-        for rule in yaml.safe_load(path.read_text("utf-8"))["rules"]:
-            if rule["id"] == rule_id:
-                return dict(rule)
-    raise KeyError(rule_id)
+    """A built-in rule as an organisation would copy it: its source spelled out in full."""
+    rule = load_rulebook(packs=["all"]).by_id[rule_id]
+    return dict(json.loads(rule.model_dump_json(exclude_none=True)))
 
 
 def test_organisation_rules_override_by_id_and_add(tmp_path: Path) -> None:
@@ -169,5 +168,5 @@ def test_rules_ship_inside_the_wheel(tmp_path: Path) -> None:
     )
     wheel = next(tmp_path.glob("compliance-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "compliance/rules/guideline.yaml" in names
-    assert "compliance/rules/complaints.yaml" in names
+    assert "compliance/rules/abp/guideline.yaml" in names
+    assert "compliance/rules/abp/complaints.yaml" in names

@@ -9,15 +9,17 @@ so the audit reconstructs what was known that day.
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
-from compliance.findings import Finding, RuleView, Status
+from compliance.findings import STATUSES, Finding, Severity, Status, severity_of
 from compliance.periods import Deadline, PeriodCalculator
-from compliance.records import Complaint, DisciplinaryCase, Event, Record
+from compliance.records import RECORD_TYPES_BY_NAME, Event, Record
 from compliance.rulebook import Rule, RuleBook
 from compliance.workcalendar import GovernmentCalendar
 
@@ -35,23 +37,13 @@ class RecordResult:
 
 
 class _Context:
-    """One record being judged: what every rule reads, looked up once per record. (A plain
-    class: compiled, its __init__ is native, where a dataclass's generated one is not.)"""
+    """One record being judged: what every rule reads, looked up once per record."""
 
-    __slots__ = (
-        "agency",
-        "as_of",
-        "by_kind",
-        "received_on",
-        "record",
-        "subject_id",
-        "subject_type",
-    )
+    __slots__ = ("agency", "as_of", "by_kind", "record", "subject_id", "subject_type")
 
-    def __init__(self, record: Record, as_of: date, received_on: date | None) -> None:
+    def __init__(self, record: Record, as_of: date) -> None:
         self.record = record
         self.as_of = as_of
-        self.received_on = received_on  # complaints: the Bangkok date of receipt
         self.subject_id = record.record_id
         self.subject_type = record.type
         self.agency = record.agency
@@ -79,20 +71,23 @@ class Engine:
         self.calendar = calendar
         self.calculator = PeriodCalculator(calendar)
         self.warn_days = warn_days
-        self._views = {r.id: RuleView(r) for r in rulebook.rules}
-        self._applicable: dict[tuple[object, ...], tuple[RuleView, ...]] = {}
+        self._severity: dict[str, dict[str, Severity]] = {
+            r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
+        }
+        self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
 
-    def _views_for(self, record: Record) -> tuple[RuleView, ...]:
-        """The rules whose scope covers a record (cached by the facts scope depends on)."""
-        key: tuple[object, ...]
-        if isinstance(record, DisciplinaryCase):
-            key = (record.respondent_category, *record.policy_clauses)
-        else:
-            key = (record.anonymous,)
+    def rules_for(self, record: Record) -> tuple[Rule, ...]:
+        """The rules whose scope covers a record, cached by the facts its type's scope tests
+        read (the record type's descriptor says which)."""
+        described = RECORD_TYPES_BY_NAME[record.type]
+        key = (record.type, *described.scope_key(record))
         found = self._applicable.get(key)
         if found is None:
-            rules = self.rulebook.by_record[record.type]
-            found = tuple(self._views[r.id] for r in rules if _in_scope(r, record))
+            found = tuple(
+                r
+                for r in self.rulebook.by_record[record.type]
+                if described.in_scope(r.scope.tests(), record)
+            )
             self._applicable[key] = found
         return found
 
@@ -102,12 +97,15 @@ class Engine:
         """Every finding for one record as of `as_of`. With `flag_future` (as_of is today), an
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
-        received_on = record.received_on if isinstance(record, Complaint) else None
-        if received_on is not None and received_on > as_of:
-            later = [e.date for e in events if e.date > as_of]
-            unknown = self._future(record, [received_on, *later])
-            return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of, received_on)
+        described = RECORD_TYPES_BY_NAME[record.type]
+        for read_date in described.trigger_fields.values():
+            # a record not yet received (or opened) on as_of was not known that day
+            known_from = read_date(record)
+            if known_from > as_of:
+                later = [e.date for e in events if e.date > as_of]
+                unknown = self._future(record, [known_from, *later])
+                return RecordResult(unknown if flag_future else [], len(events) + 1)
+        ctx = _Context(record, as_of)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -122,8 +120,8 @@ class Engine:
         # Rules come sorted by id and each yields its instances in order, so the findings are
         # in SPEC §7 order as built; the data checks sort after every rule id ("DATA-F…" before
         # "DATA-O…").
-        for rule in self._views_for(record):
-            trigger = rule.trigger_event
+        for rule in self.rules_for(record):
+            trigger = rule.trigger.event
             if trigger is not None and trigger not in by_kind:
                 # No trigger: nothing to judge, and any satisfying event is an orphan.
                 orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
@@ -139,7 +137,7 @@ class Engine:
                 )
         return RecordResult(findings, len(future))
 
-    def _judge(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _judge(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         if rule.kind == "recurring":
             return self._recurring(rule, ctx, orphans)
         if rule.kind == "condition":
@@ -148,20 +146,20 @@ class Engine:
 
     # --- deadline and open-ended rules ---------------------------------------------------------
 
-    def _deadlines(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _deadlines(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
         triggers: list[tuple[date, str | None]]
-        if rule.trigger_field:
-            assert ctx.received_on is not None
-            triggers = [(ctx.received_on, None)]
+        if rule.trigger.field:
+            read_date = RECORD_TYPES_BY_NAME[ctx.subject_type].trigger_fields[rule.trigger.field]
+            triggers = [(read_date(ctx.record), None)]
         else:
             # evaluate() judges a rule only once its trigger event is known
-            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger_event or ""]]
+            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger.event or ""]]
         if rule.dated:
-            triggers = [t for t in triggers if rule.rule.in_effect(t[0])]
+            triggers = [t for t in triggers if rule.in_effect(t[0])]
         done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
         if not triggers:
             return []
-        period = rule.period
+        period = rule.calc_period
         if period is None:  # no fixed period: open until done, missing once the case closes
             closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
             return [
@@ -185,7 +183,7 @@ class Engine:
 
     def _timed(
         self,
-        rule: RuleView,
+        rule: Rule,
         ctx: _Context,
         number: int,
         start: date,
@@ -210,12 +208,12 @@ class Engine:
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
-    def _recurring(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
-        period = rule.period
-        assert period is not None and rule.trigger_event is not None
-        orders = ctx.by_kind.get(rule.trigger_event, [])
+    def _recurring(self, rule: Rule, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+        period = rule.calc_period
+        assert period is not None and rule.trigger.event is not None
+        orders = ctx.by_kind.get(rule.trigger.event, [])
         if rule.dated:
-            orders = [e for e in orders if rule.rule.in_effect(e.date)]
+            orders = [e for e in orders if rule.in_effect(e.date)]
         reports = _events_of(ctx, rule.satisfied_by)
         if not orders:
             orphans.extend(_Orphan(r, rule.id) for r in reports)
@@ -233,25 +231,26 @@ class Engine:
         else:
             schedule = self.calculator.schedule(start, period, ctx.as_of)
         findings = []
+        days = [r.date for r in reports]  # in date order: each window is found by bisection
         window_start = start
         for number, deadline in enumerate(schedule, start=1):
-            in_window = [r.date for r in reports if window_start <= r.date <= deadline.due]
-            done = (
-                in_window[0]
-                if in_window
-                else next((r.date for r in reports if r.date > deadline.due), None)
-            )
+            first = bisect_left(days, window_start)
+            if first < len(days) and days[first] <= deadline.due:
+                done: date | None = days[first]  # a report in the window
+            else:
+                after = bisect_right(days, deadline.due)  # else the first one after it
+                done = days[after] if after < len(days) else None
             findings.append(self._timed(rule, ctx, number, start, deadline, done))
             window_start = deadline.due + _ONE_DAY
         return findings
 
     # --- condition rules -----------------------------------------------------------------------
 
-    def _condition(self, rule: RuleView, ctx: _Context) -> list[Finding]:
+    def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
         findings: list[Finding] = []
-        events = ctx.by_kind.get(rule.trigger_event or "", [])
+        events = ctx.by_kind.get(rule.trigger.event or "", [])
         if rule.dated:
-            events = [e for e in events if rule.rule.in_effect(e.date)]
+            events = [e for e in events if rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
             status: Status = "met" if holds else "breached"
@@ -262,7 +261,7 @@ class Engine:
 
     def _finding(
         self,
-        rule: RuleView,
+        rule: Rule,
         ctx: _Context,
         number: int,
         status: Status,
@@ -274,20 +273,19 @@ class Engine:
     ) -> Finding:
         return Finding(
             rule.id,
-            rule.rule,
+            rule,
             ctx.subject_type,
             ctx.subject_id,
             ctx.agency,
             number,
             status,
-            rule.severity[status],
+            self._severity[rule.id][status],
             trigger,
             due,
             done,
             late,
             ctx.as_of,
             deadline,
-            view=rule,
         )
 
     def _data_finding(
@@ -327,20 +325,6 @@ class Engine:
         ]
 
 
-def _in_scope(rule: Rule, record: Record) -> bool:
-    scope = rule.scope
-    if isinstance(record, DisciplinaryCase):
-        if scope.policy_clauses_any and set(scope.policy_clauses_any).isdisjoint(
-            record.policy_clauses
-        ):
-            return False
-        return not (
-            scope.respondent_categories
-            and record.respondent_category not in scope.respondent_categories
-        )
-    return scope.anonymous is None or scope.anonymous == record.anonymous
-
-
 def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
     """Known events of any of `kinds`, in date order (input order breaks ties)."""
     if len(kinds) == 1:
@@ -357,7 +341,11 @@ def _match(
     orphans: list[_Orphan],
 ) -> list[date | None]:
     """SPEC §6 matching: `refers_to` first, the others in date order to the earliest open
-    instance whose trigger is on or before them. Returns each instance's done date."""
+    instance whose trigger is on or before them. Returns each instance's done date.
+
+    Triggers and satisfiers both come in date order, so the instances a satisfier may take
+    only grow: they enter a heap of open instances as the satisfiers' dates pass their
+    triggers, and each leaves it once — n log n in the number of events, not n²."""
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
@@ -369,14 +357,19 @@ def _match(
             orphans.append(_Orphan(event, rule_id))  # answers an order not yet made
         elif done[index] is None:
             done[index] = event.date
+    open_instances: list[int] = []
+    eligible = 0  # triggers[:eligible] are on or before the current satisfier
     for event in rest:
-        for index, (start, _) in enumerate(triggers):
-            if done[index] is None and start <= event.date:
-                done[index] = event.date
-                break
-        else:
-            if not any(start <= event.date for start, _ in triggers):
-                orphans.append(_Orphan(event, rule_id))
+        while eligible < len(triggers) and triggers[eligible][0] <= event.date:
+            if done[eligible] is None:
+                heapq.heappush(open_instances, eligible)
+            eligible += 1
+        while open_instances and done[open_instances[0]] is not None:
+            heapq.heappop(open_instances)  # taken by a refers_to
+        if open_instances:
+            done[heapq.heappop(open_instances)] = event.date
+        elif eligible == 0:
+            orphans.append(_Orphan(event, rule_id))
     return done
 
 

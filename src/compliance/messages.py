@@ -30,7 +30,7 @@ def _day_words(day: date) -> tuple[str, str]:
 
 def citation(f: Finding) -> str:
     """Thai citation of the clause the finding enforces."""
-    return f.view.citation_th if f.view else DATA_CITATION_TH
+    return f.rule.citation_th if f.rule else DATA_CITATION_TH
 
 
 def citation_short(f: Finding) -> str:
@@ -45,12 +45,12 @@ def citation_en(f: Finding) -> str:
 
 def responsible(f: Finding) -> str:
     """Who must act (Thai)."""
-    return f.view.responsible_th if f.view else DATA_RESPONSIBLE_TH
+    return f.rule.responsible_th if f.rule else DATA_RESPONSIBLE_TH
 
 
 def messages(f: Finding) -> tuple[str, str]:
     """One sentence in Thai and one in English saying what was found."""
-    rule = f.view
+    rule = f.rule
     if rule is None:
         return _data_messages(f)
     title_th, title_en = rule.title_th, rule.title_en
@@ -148,13 +148,13 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
     if f.deadline is not None:
         th.extend(f.deadline.explanation_th)
         en.extend(f.deadline.explanation_en)
-    elif f.view is not None and f.view.kind == "open_ended":
+    elif f.rule is not None and f.rule.kind == "open_ended":
         th.append("ข้อความกำหนดให้ดำเนินการโดยเร็ว ไม่มีระยะเวลาแน่นอน")
         en.append("the text says 'as soon as possible': no fixed period")
-    elif f.view is not None and f.view.kind == "condition" and f.trigger_date:
+    elif f.rule is not None and f.rule.kind == "condition" and f.trigger_date:
         day_th, day_en = _day_words(f.trigger_date)
-        th.append(f"ตรวจเงื่อนไข ณ วันที่ {day_th}: {f.view.condition_th}")
-        en.append(f"condition checked on {day_en}: {f.view.condition_en}")
+        th.append(f"ตรวจเงื่อนไข ณ วันที่ {day_th}: {f.rule.condition_th}")
+        en.append(f"condition checked on {day_en}: {f.rule.condition_en}")
     if f.status == "late" and f.done_on and f.due_date:
         day_th, day_en = _day_words(f.done_on)
         th.append(f"ดำเนินการเมื่อ {day_th} หลังวันครบกำหนด {f.days_late} วัน")
