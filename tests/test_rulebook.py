@@ -80,7 +80,30 @@ def test_organisation_rules_override_by_id_and_add(tmp_path: Path) -> None:
     rule = book.by_id["CMP-3.2-NOTIFY"].period
     assert rule is not None and rule.days == 10
     assert book.digest != load_rulebook().digest
-    assert book.source.startswith("builtin+")
+    assert book.source.startswith("builtin:abp+")
+
+
+def test_a_scope_must_fit_its_record_type(tmp_path: Path) -> None:
+    """A complaint rule cannot select by respondent category: `rules validate` refuses it
+    rather than letting it fire on every complaint."""
+    wrong = _builtin("CMP-3.2") | {
+        "id": "ORG-1",
+        "scope": {"record": "complaint", "respondent_categories": ["civil_servant"]},
+    }
+    directory = _write_rules(tmp_path / "org", [wrong])
+    done = subprocess.run(
+        ["compliance", "rules", "validate", str(directory)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "scope.respondent_categories: not a scope of a complaint rule" in done.stderr
+
+
+def test_packs_are_chosen_and_named() -> None:
+    assert load_rulebook().describe()["source"] == "builtin:abp"
+    assert {r.id.split("-")[0] for r in load_rulebook().rules} == {"ABP", "CMP"}
+    with pytest.raises(ConfigurationError, match="no pack 'nope'"):
+        load_rulebook(packs=["nope"])
 
 
 def test_digest_is_stable() -> None:

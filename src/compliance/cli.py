@@ -32,7 +32,7 @@ from compliance.render import RENDERERS, make_renderer
 from compliance.render.base import STATUS_TH
 from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
-from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -149,6 +149,14 @@ RulesOption = Annotated[
         "--rules", help="Organisation rules directory (adds or overrides by id).", file_okay=False
     ),
 ]
+PackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack",
+        help="Built-in rule pack: abp (the guideline, the default), kk2565 (the disciplinary "
+        "rule), or all; repeatable.",
+    ),
+]
 WarnOption = Annotated[
     int, typer.Option("--warn-days", min=0, help="Days before a due date that warn (due_soon).")
 ]
@@ -157,12 +165,16 @@ T = TypeVar("T")
 
 
 def load_setup(
-    as_of: str | None, rules: list[Path] | None, holidays_file: Path | None, inputs: list[Path]
+    as_of: str | None,
+    rules: list[Path] | None,
+    holidays_file: Path | None,
+    inputs: list[Path],
+    packs: list[str] | None = None,
 ) -> tuple[date | None, RuleBook, GovernmentCalendar, list[Path]]:
     """Everything an audit needs before reading a record; exit 2 on any problem."""
     try:
         day = parse_date(as_of) if as_of is not None else None
-        rulebook = load_rulebook(rules or [])
+        rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
         paths = check_inputs(inputs)
     except DateParseError as exc:
         fail(f"--as-of: {exc}")
@@ -211,6 +223,7 @@ def audit_command(
     ] = "violation",
     warn_days: WarnOption = 3,
     rules: RulesOption = None,
+    packs: PackOption = None,
     holidays_file: HolidaysOption = None,
     show_all: Annotated[
         bool,
@@ -233,7 +246,7 @@ def audit_command(
         fail(f"--format must be one of {', '.join(RENDERERS)}")
     if fail_on not in ("violation", "warning", "never"):
         fail("--fail-on must be violation, warning or never")
-    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
     with report_output(output) as out:
         renderer = make_renderer(output_format, out, show_all)
@@ -273,12 +286,13 @@ def explain_command(
     lang: Annotated[str, typer.Option("--lang", help="th or en.")] = "th",
     warn_days: WarnOption = 3,
     rules: RulesOption = None,
+    packs: PackOption = None,
     holidays_file: HolidaysOption = None,
 ) -> None:
     """อธิบายหน้าที่ทั้งหมดของเรื่องหนึ่งพร้อมการคำนวณ (one record's obligations, explained)."""
     if lang not in ("th", "en"):
         fail("--lang must be th or en")
-    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
     for item in read_records(paths):
         if isinstance(item, Accepted) and item.record.record_id == record_id:
@@ -320,9 +334,9 @@ app.add_typer(rules_app, name="rules")
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOption = None) -> None:
+def rules_list(rules: RulesOption = None, packs: PackOption = None) -> None:
     """รายการกฎ (every loaded rule, with its clause and period)."""
-    book = _rulebook(rules)
+    book = _rulebook(rules, packs)
     table = Table(title=f"กฎ {len(book.rules)} ข้อ · {book.digest[:19]}…")
     for column in ("รหัส", "ชื่อ", "ข้อ", "ระยะเวลา", "ระดับ"):
         table.add_column(column, overflow="fold")
@@ -344,10 +358,12 @@ def rules_list(rules: RulesOption = None) -> None:
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(metavar="ID")], rules: RulesOption = None
+    rule_id: Annotated[str, typer.Argument(metavar="ID")],
+    rules: RulesOption = None,
+    packs: PackOption = None,
 ) -> None:
     """แสดงกฎหนึ่งข้อพร้อมข้อความที่อ้างอิง (one rule with its clause text)."""
-    book = _rulebook(rules)
+    book = _rulebook(rules, packs or ["all"])
     rule = book.by_id.get(rule_id)
     if rule is None:
         fail(f"no rule {rule_id}; known: {', '.join(book.by_id)}")
@@ -372,9 +388,9 @@ def rules_validate(directory: Annotated[Path, typer.Argument(file_okay=False)]) 
     Console().print(f"{directory}: {len(found)} rules valid: {', '.join(r.id for r in found)}")
 
 
-def _rulebook(rules: list[Path] | None) -> RuleBook:
+def _rulebook(rules: list[Path] | None, packs: list[str] | None = None) -> RuleBook:
     try:
-        return load_rulebook(rules or [])
+        return load_rulebook(rules or [], packs or DEFAULT_PACKS)
     except ConfigurationError as exc:
         fail(str(exc))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -274,10 +274,19 @@ def _canonical(rule: Rule) -> dict[str, Any]:
 class RuleBook:
     """The loaded, validated rule set, indexed by record type."""
 
-    def __init__(self, rules: Iterable[Rule], source: str, packs: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        source: str,
+        packs: Sequence[str] = (),
+        builtin_ids: Iterable[str] = (),
+    ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
         self.source = source
         self.packs = tuple(packs)
+        # every built-in rule id, loaded or not: an extension naming one of a pack not loaded
+        # is ignored rather than reported (SPEC §10.5)
+        self.builtin_ids = frozenset(builtin_ids)
         self.by_id = {r.id: r for r in self.rules}
         self.by_record: dict[str, tuple[Rule, ...]] = {
             t: tuple(r for r in self.rules if r.scope.record == t) for t in RECORD_TYPES
@@ -350,14 +359,19 @@ def _load_rule_file(path: Path) -> list[Rule]:
         rule_id = raw.get("id") if isinstance(raw, dict) else None
         label = f"rule {rule_id}" if isinstance(rule_id, str) else f"rules[{index}]"
         try:
-            rules.append(Rule.model_validate(_with_document(raw, documents)))
+            resolved = _with_document(raw, documents)
         except ValidationError as exc:
-            details = "; ".join(format_validation_error(exc))
+            details = "; ".join(f"source.{m}" for m in format_validation_error(exc))
             raise ConfigurationError(f"{path}: {label}: {details}") from None
         except _UnknownDocumentError as exc:
             raise ConfigurationError(
                 f"{path}: {label}: source.document: no document {exc.args[0]!r} in `documents:`"
             ) from None
+        try:
+            rules.append(Rule.model_validate(resolved))
+        except ValidationError as exc:
+            details = "; ".join(format_validation_error(exc))
+            raise ConfigurationError(f"{path}: {label}: {details}") from None
     return rules
 
 
@@ -411,10 +425,17 @@ def load_rulebook(
     chosen = resolve_packs(packs)
     rules: dict[str, Rule] = {}
     for pack in chosen:
-        for rule in load_rule_dir(builtin_rules_dir() / pack):
+        for rule in pack_rules(pack):
             rules[rule.id] = rule
     for directory in extra_dirs:
         for rule in load_rule_dir(directory):
             rules[rule.id] = rule
-    source = "+".join(["builtin", *(str(d) for d in extra_dirs)])
-    return RuleBook(rules.values(), source, chosen)
+    source = "+".join([f"builtin:{'+'.join(chosen)}", *(str(d) for d in extra_dirs)])
+    every = {r.id for pack in builtin_packs() for r in pack_rules(pack)}
+    return RuleBook(rules.values(), source, chosen, every)
+
+
+@cache
+def pack_rules(pack: str) -> tuple[Rule, ...]:
+    """A built-in pack's rules, read once per process (they ship with the package)."""
+    return tuple(load_rule_dir(builtin_rules_dir() / pack))

@@ -1,6 +1,6 @@
 """A finding as the report's JSON object (SPEC §7): the members in the report's order, words
-included. Kept apart from the report's pydantic models because it runs once per finding and is
-compiled with the rest of the hot path (see setup.py); the models validate the same shape."""
+included. Kept apart from the report's pydantic models because it runs once per finding; the
+models validate the same shape."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "due_date": f.due_date,
         "done_on": f.done_on,
         "days_late": f.days_late,
+        "extended_days": f.extended_days,
         "responsible": responsible(f),
         "citation": citation(f),
         "message_th": message_th,
