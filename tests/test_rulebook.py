@@ -96,7 +96,7 @@ def test_a_scope_must_fit_its_record_type(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "scope.respondent_categories: not a scope of a complaint rule" in done.stderr
+    assert "scope: respondent_categories: not a scope of a complaint rule" in done.stderr
 
 
 def test_packs_are_chosen_and_named() -> None:
