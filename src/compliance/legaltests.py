@@ -24,7 +24,8 @@ from compliance.audit import Audit
 from compliance.engine import DEFAULT_WARN_DAYS
 from compliance.errors import ConfigurationError, format_validation_error
 from compliance.findings import Finding, Status
-from compliance.records import RECORD_ADAPTER, Record
+from compliance.readers import Rejected, read_values
+from compliance.records import Record
 from compliance.rulebook import RuleBook, builtin_rules_dir, load_rulebook
 from compliance.thaidate import InputDate, format_thai
 from compliance.workcalendar import GovernmentCalendar
@@ -158,11 +159,12 @@ def _load_case(path: Path, index: int, raw: object) -> LegalCase:
     except ValidationError as exc:
         details = "; ".join(format_validation_error(exc))
         raise ConfigurationError(f"{path}: {label}: {details}") from None
-    try:
-        record = RECORD_ADAPTER.validate_python(model.record)
-    except ValidationError as exc:
-        details = "; ".join("record." + m for m in format_validation_error(exc))
-        raise ConfigurationError(f"{path}: {label}: {details}") from None
+    # Validated as an audit validates input (RECORD_ADAPTER, worded without values).
+    item = next(read_values([model.record]))
+    if isinstance(item, Rejected):
+        details = "; ".join("record." + m for m in item.errors)
+        raise ConfigurationError(f"{path}: {label}: {details}")
+    record = item.record
     seen: set[tuple[str, int]] = set()
     for number, expected in enumerate(model.expect):
         if expected.key in seen:
