@@ -404,18 +404,11 @@ def run_paths(
 ) -> int:
     """Run every case file under `paths`, writing one line per file and each failing case's
     diff; the exit code of `compliance test`. A malformed file is reported and the others
-    still run (exit 2 wins over 1)."""
-    try:
-        files = case_files(paths)
-    except ConfigurationError as exc:
-        write(f"error: {exc}\n")
-        return EXIT_USAGE
+    still run (exit 2 wins over 1). ConfigurationError for a path that is not there or a bad
+    rules directory: nothing runs."""
+    files = case_files(paths)
     runner = Runner(rules_dirs, calendar)
-    try:
-        runner.rulebook(DEFAULT_PACKS)  # a bad --rules directory is the option's fault
-    except ConfigurationError as exc:
-        write(f"error: {exc}\n")
-        return EXIT_USAGE
+    runner.rulebook(DEFAULT_PACKS)  # a bad --rules directory is the option's fault, not a file's
     malformed = failed = total = passed = 0
     for path in files:
         try:
@@ -456,7 +449,7 @@ def legal_test_command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[DIR|FILE]...",
+            metavar="PATH",
             help="Case files or directories of them; default: the cases shipped with the rules.",
             show_default=False,
         ),
@@ -477,11 +470,14 @@ def legal_test_command(
 ) -> None:
     """ทดสอบกฎด้วยกรณีตัวอย่าง (run legal test cases; exit 1 if one fails, 2 if malformed)."""
     # Imported here: the command line imports this module to register the command.
-    from compliance.cli import load_calendar, write_stdout  # noqa: PLC0415
+    from compliance.cli import fail, load_calendar, write_stdout  # noqa: PLC0415
 
     calendar = load_calendar(holidays_file)
     targets = list(paths) if paths else builtin_case_dirs()
-    code = run_paths(
-        targets, rules or [], calendar, verbose, lambda text: write_stdout(text.encode())
-    )
+    try:
+        code = run_paths(
+            targets, rules or [], calendar, verbose, lambda text: write_stdout(text.encode())
+        )
+    except ConfigurationError as exc:
+        fail(str(exc))
     raise typer.Exit(code)
