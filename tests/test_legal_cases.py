@@ -93,8 +93,9 @@ def run_command(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_passing_file_exits_0_with_one_line_per_file(tmp_path: Path) -> None:
-    write_cases(tmp_path / "a.yaml", CASE)
+    write_cases(tmp_path / "a.yaml", CASE, packs="all")
     write_cases(tmp_path / "sub" / "b.yml", CASE, CASE | {"name": "again"})
+    (tmp_path / "sub" / "notes.txt").write_text("not a case file", "utf-8")
     done = run_command(tmp_path, "--verbose")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -191,6 +192,12 @@ def test_malformed_case_exits_2_naming_file_case_and_field(
     assert f"{path}: cases[1] (bad one): " in done.stdout and field in done.stdout
 
 
+def test_case_names_are_unique_in_a_file(tmp_path: Path) -> None:
+    path = write_cases(tmp_path / "twice.yaml", CASE, CASE)
+    with pytest.raises(ConfigurationError, match=r"cases\[1\] \(ABP-5.2-ORDER late by 3\): name"):
+        load_case_file(path)
+
+
 def test_malformed_file_does_not_stop_the_others_but_exits_2(tmp_path: Path) -> None:
     write_cases(tmp_path / "a.yaml", CASE)
     (tmp_path / "b.yaml").write_text("cases: [\n", "utf-8")
@@ -266,4 +273,3 @@ def test_default_runs_the_builtin_cases() -> None:
     files = sorted(p.name for d in builtin_case_dirs() for p in d.glob("*.yaml"))
     assert len(done.stdout.splitlines()) == len(files) + 1
     assert f"{len(BUILTIN_CASES)}/{len(BUILTIN_CASES)} cases pass" in done.stdout
-

@@ -143,11 +143,21 @@ def load_case_file(path: Path) -> CaseFile:
     if extra:
         raise ConfigurationError(f"{path}: unknown top-level keys {sorted(map(str, extra))}")
     packs = data.get("packs", list(DEFAULT_PACKS))
+    if isinstance(packs, str):  # `packs: all` reads as well as `packs: [all]`
+        packs = [packs]
     if not isinstance(packs, list) or not packs or not all(isinstance(p, str) and p for p in packs):
         raise ConfigurationError(f"{path}: packs: a non-empty list of pack names, e.g. [abp]")
     if not data["cases"]:
         raise ConfigurationError(f"{path}: cases: the list is empty")
     cases = tuple(_load_case(path, index, raw) for index, raw in enumerate(data["cases"]))
+    names: dict[str, int] = {}
+    for case in cases:
+        if case.name in names:
+            raise ConfigurationError(
+                f"{path}: cases[{case.index}] ({case.name}): name: already used by "
+                f"cases[{names[case.name]}]; each case needs its own name"
+            )
+        names[case.name] = case.index
     return CaseFile(path, tuple(packs), cases)
 
 
