@@ -23,6 +23,7 @@ from rich.text import Text
 from compliance.audit import Audit
 from compliance.errors import ConfigurationError, WorkerDiedError
 from compliance.findings import SEVERITY_RANK
+from compliance.legaltests import register as register_legal_tests
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.output import discard_partial_files, report_output
 from compliance.parallel import run_parallel
@@ -331,6 +332,7 @@ rules_app = typer.Typer(
     help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+register_legal_tests(app)  # compliance test
 
 
 @rules_app.command("list")
