@@ -20,70 +20,26 @@ ORDINARY, TEACHER, ANY = ["ordinary"], ["teacher"], None
 NO_EXTENSION, UNLIMITED, UP_TO_60 = None, {}, {"max_days": 60}
 
 
+MINOR_FILE, DECIDED = ["minor_investigation_report_received"], ["report_considered"]
+DECIDED_OR_FURTHER = ["report_considered", "further_investigation_ordered"]
+MEETING = "first_meeting_held"
+SERIOUS_DECIDED = ["report_considered", "case_file_reported", "further_investigation_ordered"]
+
 # SPEC §10.4: id -> (clause, tracks, trigger, satisfied by, days, extension)
 SPEC_TABLE: dict[str, tuple[str, Any, str, list[str], int | None, Any]] = {
     "KK-7": ("7", ORDINARY, "allegation_received", ["fact_finding_concluded"], 45, NO_EXTENSION),
     "KK-17": ("17", TEACHER, "allegation_received", ["fact_finding_concluded"], 45, NO_EXTENSION),
-    "KK-10": ("10", ORDINARY, "minor_proceeding_started", ["report_considered"], 45, UNLIMITED),
-    "KK-14": (
-        "14",
-        ORDINARY,
-        "minor_order_acknowledged",
-        ["minor_investigation_report_received"],
-        60,
-        UNLIMITED,
-    ),
-    "KK-21": (
-        "21",
-        TEACHER,
-        "minor_order_acknowledged",
-        ["minor_investigation_report_received"],
-        60,
-        UNLIMITED,
-    ),
-    "KK-15": (
-        "15 (ประกอบข้อ 12)",
-        ORDINARY,
-        "minor_investigation_report_received",
-        ["report_considered", "further_investigation_ordered"],
-        45,
-        UNLIMITED,
-    ),
-    "KK-22": (
-        "22, 23",
-        TEACHER,
-        "minor_investigation_report_received",
-        ["report_considered", "further_investigation_ordered"],
-        45,
-        UNLIMITED,
-    ),
+    "KK-10": ("10", ORDINARY, "minor_proceeding_started", DECIDED, 45, UNLIMITED),
+    "KK-14": ("14", ORDINARY, "minor_order_acknowledged", MINOR_FILE, 60, UNLIMITED),
+    "KK-21": ("21", TEACHER, "minor_order_acknowledged", MINOR_FILE, 60, UNLIMITED),
+    "KK-15": ("15 (ประกอบข้อ 12)", ORDINARY, MINOR_FILE[0], DECIDED_OR_FURTHER, 45, UNLIMITED),
+    "KK-22": ("22, 23", TEACHER, MINOR_FILE[0], DECIDED_OR_FURTHER, 45, UNLIMITED),
     "KK-32": ("32", ANY, "objection_received", ["objection_decided"], 15, NO_EXTENSION),
     "KK-35": ("35", ANY, "chair_received_case", ["first_meeting_held"], 7, NO_EXTENSION),
     "KK-56": ("56", ANY, "further_offence_reported", ["further_offence_decided"], 45, NO_EXTENSION),
-    "KK-61": (
-        "61 วรรคหนึ่ง–สอง",
-        ANY,
-        "first_meeting_held",
-        ["investigation_report_received"],
-        120,
-        UP_TO_60,
-    ),
-    "KK-61-REPORT": (
-        "61 วรรคสาม",
-        ANY,
-        "first_meeting_held",
-        ["commission_followup_reported"],
-        None,
-        NO_EXTENSION,
-    ),
-    "KK-63": (
-        "62, 63",
-        ANY,
-        "investigation_report_received",
-        ["report_considered", "case_file_reported", "further_investigation_ordered"],
-        45,
-        UNLIMITED,
-    ),
+    "KK-61": ("61 วรรคหนึ่ง–สอง", ANY, MEETING, ["investigation_report_received"], 120, UP_TO_60),
+    "KK-61-REPORT": ("61 วรรคสาม", ANY, MEETING, ["commission_followup_reported"], None, None),
+    "KK-63": ("62, 63", ANY, "investigation_report_received", SERIOUS_DECIDED, 45, UNLIMITED),
 }
 DEADLINE_STATUSES = {"met", "late", "overdue", "due_soon", "pending", "missing"}
 NO_PERIOD_STATUSES = {"met", "missing", "open"}
