@@ -44,6 +44,17 @@ SPEC_TABLE: dict[str, tuple[str, Any, str, list[str], int | None, Any]] = {
 DEADLINE_STATUSES = {"met", "late", "overdue", "due_soon", "pending", "missing"}
 NO_PERIOD_STATUSES = {"met", "missing", "open"}
 CASE_KEYS = {"name", "source", "as_of", "warn_days", "record", "expect", "exact"}
+SOURCE_KEYS = {"document", "clause", "clause_en"}
+RECORD_KEYS = {
+    "type",
+    "case_id",
+    "agency",
+    "respondent_category",
+    "civil_service_track",
+    "policy_clauses",
+    "events",
+}
+EVENT_KEYS = {"kind", "date", "id", "refers_to", "measure", "extends", "days", "committee_finding"}
 EXPECT_KEYS = {"rule", "status", "instance", "trigger", "due", "done", "days_late", "extended_days"}
 
 
@@ -85,8 +96,9 @@ def test_the_document_is_defined_once_with_its_gazette_reference() -> None:
 def test_each_rule_matches_the_spec_table(rule_id: str) -> None:
     clause, tracks, trigger, satisfied_by, days, extension = SPEC_TABLE[rule_id]
     rule = _rules()[rule_id]
-    assert (rule["source"]["document"], rule["source"]["clause"]) == ("kk2565", clause)
-    assert rule["source"]["clause_en"].startswith("clause")
+    source = rule["source"]
+    assert (set(source), source["document"], source["clause"]) == (SOURCE_KEYS, "kk2565", clause)
+    assert source["clause_en"].startswith("clause")
     assert rule["scope"].get("civil_service_tracks") == tracks
     assert rule["scope"]["record"] == "disciplinary_case"
     assert rule["scope"]["respondent_categories"] == ["civil_servant"]
@@ -153,7 +165,10 @@ def test_legal_case_files_are_well_formed() -> None:
         assert set(data.get("packs", ["abp"])) <= {"abp", "kk2565", "all"}, path.name
         for case in data["cases"]:
             assert set(case) <= CASE_KEYS, case["name"]
-            assert case["record"]["type"] == "disciplinary_case"
+            record = case["record"]
+            assert record["type"] == "disciplinary_case"
+            assert set(record) <= RECORD_KEYS, case["name"]
+            assert all(set(e) <= EVENT_KEYS for e in record["events"]), case["name"]
             assert all(set(e) <= EXPECT_KEYS for e in case["expect"]), case["name"]
             names.append(case["name"])
     assert len(names) == len(set(names)), "case names are unique"
