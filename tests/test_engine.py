@@ -185,6 +185,8 @@ def test_status_invariants(data: dict[str, Any], as_of: date) -> None:
             assert f.status != "met"
         if f.status in ("late", "overdue"):
             assert f.days_late is not None and f.days_late >= 1
+        elif f.status == "missing":  # SPEC §15: frozen at closing, or none if closed in time
+            assert f.days_late is None or f.days_late >= 1
         else:
             assert f.days_late is None
         if f.status == "met" and f.due_date:

@@ -101,7 +101,7 @@ def test_a_scope_must_fit_its_record_type(tmp_path: Path) -> None:
 def test_packs_are_chosen_and_named() -> None:
     assert load_rulebook().describe()["source"] == "builtin:abp"
     assert {r.id.split("-")[0] for r in load_rulebook().rules} == {"ABP", "CMP"}
-    with pytest.raises(ConfigurationError, match="no pack 'nope'"):
+    with pytest.raises(ConfigurationError, match="unknown rule pack 'nope'"):
         load_rulebook(packs=["nope"])
 
 
@@ -192,3 +192,6 @@ def test_rules_ship_inside_the_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "compliance/rules/abp/guideline.yaml" in names
     assert "compliance/rules/abp/complaints.yaml" in names
+    assert "compliance/rules/kk2565/kk2565.yaml" in names
+    assert any(n.startswith("compliance/rules/abp/tests/") for n in names)
+    assert any(n.startswith("compliance/rules/kk2565/tests/") for n in names)

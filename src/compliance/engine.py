@@ -335,7 +335,7 @@ class Engine:
         start = orders[0].date
         reports = [r for r in _events_of(ctx, rule.satisfied_by) if r.date >= start]
         ends = [e.date for e in _events_of(ctx, rule.until) if e.date >= start]
-        if ctx.closed_on is not None and ctx.closed_on >= start:
+        if ctx.closed_on is not None:
             ends.append(ctx.closed_on)  # SPEC §15: closing ends the schedule too
         if ends:
             end = min(ends)
@@ -364,8 +364,8 @@ class Engine:
 
     def _overrun(self, rule: Rule, ctx: _Context) -> list[Finding]:
         """For each trigger X: once `as_of` is past L = X + overrun_days with no `until` event
-        on or before L, a duty arises on L + 1 with no due date: met by a satisfier dated
-        after X, else missing once the case is closed, else open."""
+        (nor a closing) on or before L, a duty arises on L + 1 with no due date: met by a
+        satisfier dated after X, else missing once the case is closed, else open."""
         assert rule.overrun_days is not None
         span = timedelta(days=rule.overrun_days)
         ends = [e.date for e in _events_of(ctx, rule.until)]
@@ -378,6 +378,8 @@ class Engine:
             limit = start + span
             if ctx.as_of <= limit or any(start <= end <= limit for end in ends):
                 continue
+            if ctx.closed_on is not None and ctx.closed_on <= limit:
+                continue  # closed within the limit: it never ran past it (as §15 ends schedules)
             done = next((s.date for s in satisfiers if s.date > start), None)
             status: Status = "met" if done else ("missing" if ctx.closed_on else "open")
             number += 1

@@ -26,14 +26,13 @@ from compliance.errors import ConfigurationError, format_validation_error
 from compliance.findings import Finding, Status
 from compliance.readers import Rejected, read_values
 from compliance.records import Record
-from compliance.rulebook import RuleBook, builtin_rules_dir, load_rulebook
+from compliance.rulebook import DEFAULT_PACKS, RuleBook, builtin_rules_dir, load_rulebook
 from compliance.thaidate import InputDate, format_thai
 from compliance.workcalendar import GovernmentCalendar
 from compliance.yamlfile import load_yaml_file
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 CASE_SUFFIXES = (".yaml", ".yml")
-DEFAULT_PACKS = ("abp",)
 # Members of an expected finding that are compared when listed; `rule` and `instance` name the
 # finding, `status` is always compared.
 OPTIONAL_MEMBERS = ("trigger", "due", "done", "days_late", "extended_days")
@@ -48,17 +47,14 @@ class ExpectedFinding(BaseModel):
     model_config = _STRICT
     rule: Text = Field(description="Rule id, or a data check such as DATA-ORPHAN.")
     status: Status
-    instance: Annotated[int, Field(ge=1)] = 1
+    instance: Annotated[int, Field(ge=1)] | None = Field(
+        default=1, description="null for a finding of no instance (DATA-EXTENSION)."
+    )
     trigger: InputDate | None = None
     due: InputDate | None = None
     done: InputDate | None = None
     days_late: Annotated[int, Field(ge=0)] | None = None
     extended_days: Annotated[int, Field(ge=0)] | None = None
-
-    @property
-    def key(self) -> tuple[str, int]:
-        """The finding it names."""
-        return (self.rule, self.instance)
 
     @property
     def checked(self) -> tuple[str, ...]:
@@ -176,13 +172,14 @@ def _load_case(path: Path, index: int, raw: object) -> LegalCase:
         raise ConfigurationError(f"{path}: {label}: {details}")
     record = item.record
     seen: set[tuple[str, int]] = set()
-    for number, expected in enumerate(model.expect):
-        if expected.key in seen:
+    keys = _keys([(e.rule, e.instance) for e in model.expect])
+    for number, (expected, key) in enumerate(zip(model.expect, keys, strict=True)):
+        if key in seen:
             raise ConfigurationError(
                 f"{path}: {label}: expect[{number}]: {expected.rule} instance "
                 f"{expected.instance} is listed twice"
             )
-        seen.add(expected.key)
+        seen.add(key)
     return LegalCase(
         path,
         index,
@@ -206,11 +203,8 @@ def load_cases(paths: Iterable[Path]) -> list[CaseFile]:
 
 def _rulebook_for(packs: Sequence[str], rules_dirs: Sequence[Path]) -> RuleBook:
     """The rule book a case file is judged under: its packs, then the organisation's --rules
-    directories. Until rule packs land, the built-in rules are the one pack `abp` (and `all`)."""
-    unknown = [p for p in packs if p not in ("abp", "all")]
-    if unknown:
-        raise ConfigurationError(f"packs: unknown rule pack {unknown[0]!r}; known packs: abp")
-    return load_rulebook(rules_dirs)
+    directories."""
+    return load_rulebook(rules_dirs, packs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +212,7 @@ class Observed:
     """The members of an actual finding that a case can check."""
 
     rule: str
-    instance: int
+    instance: int | None
     status: str
     trigger: date | None
     due: date | None
@@ -228,7 +222,7 @@ class Observed:
 
     @classmethod
     def of(cls, finding: Finding) -> Observed:
-        """Read from a finding; `extended_days` is 0 for an engine that knows no extensions."""
+        """Read from a finding."""
         return cls(
             finding.rule_id,
             finding.instance,
@@ -237,7 +231,7 @@ class Observed:
             finding.due_date,
             finding.done_on,
             finding.days_late,
-            getattr(finding, "extended_days", 0),
+            finding.extended_days,
         )
 
 
@@ -287,10 +281,12 @@ def judge(case: LegalCase, rulebook: RuleBook, calendar: GovernmentCalendar) -> 
     """Audit the case's record as of its date and compare the findings with the expected ones
     (matched by rule and instance; the order of `expect` does not matter)."""
     findings = Audit(case.as_of, rulebook, calendar, case.warn_days).record(case.record)
-    actual = {(f.rule_id, f.instance): Observed.of(f) for f in findings}
+    keys = _keys([(f.rule_id, f.instance) for f in findings])
+    actual = {key: Observed.of(f) for key, f in zip(keys, findings, strict=True)}
     comparisons = []
-    for expected in case.expect:
-        got = actual.pop(expected.key, None)
+    expected_keys = _keys([(e.rule, e.instance) for e in case.expect])
+    for expected, key in zip(case.expect, expected_keys, strict=True):
+        got = actual.pop(key, None)
         if got is None:
             comparisons.append(Comparison(expected, None, expected.checked))
             continue
@@ -299,6 +295,20 @@ def judge(case: LegalCase, rulebook: RuleBook, calendar: GovernmentCalendar) -> 
     if case.exact:
         comparisons.extend(Comparison(None, rest, ()) for rest in actual.values())
     return CaseResult(case, tuple(comparisons))
+
+
+def _keys(named: list[tuple[str, int | None]]) -> list[tuple[str, int]]:
+    """How an expected and an actual finding are paired: by rule and instance, and findings
+    of no instance (DATA-EXTENSION) by their order among the rule's (-1, -2, …)."""
+    counts: dict[str, int] = {}
+    keys = []
+    for rule, instance in named:
+        if instance is None:
+            counts[rule] = counts.get(rule, 0) - 1
+            keys.append((rule, counts[rule]))
+        else:
+            keys.append((rule, instance))
+    return keys
 
 
 class Runner:

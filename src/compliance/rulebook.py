@@ -322,9 +322,11 @@ def resolve_packs(names: Iterable[str]) -> tuple[str, ...]:
         elif name in known:
             wanted.add(name)
         else:
-            raise ConfigurationError(f"--pack: no pack {name!r}; known: {', '.join(known)}, all")
+            raise ConfigurationError(
+                f"unknown rule pack {name!r}; known packs: {', '.join(known)}, all"
+            )
     if not wanted:
-        raise ConfigurationError("--pack: at least one pack is needed")
+        raise ConfigurationError("at least one rule pack is needed")
     return tuple(p for p in known if p in wanted)
 
 
