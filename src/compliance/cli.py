@@ -3,11 +3,10 @@ outcome to exit codes; it holds no rule logic."""
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
-import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -16,24 +15,25 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from compliance.audit import Audit
-from compliance.errors import ConfigurationError, WorkerDiedError
+from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
 from compliance.findings import SEVERITY_RANK
 from compliance.legaltests import register as register_legal_tests
 from compliance.messages import citation, citation_en, explanation_for_people, messages
-from compliance.output import discard_partial_files, report_output
-from compliance.parallel import run_parallel
+from compliance.output import report_output
 from compliance.readers import Accepted, Rejected, check_inputs, read_records
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.render import RENDERERS, make_renderer
 from compliance.render.base import STATUS_TH
-from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.runner import Progress, stop_on_signals
+from compliance.sinks import Sink
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -184,12 +184,13 @@ def load_setup(
     return day, rulebook, load_calendar(holidays_file), paths
 
 
-def _with_progress(items: Iterable[T], run: Audit, paths: list[Path]) -> Iterator[T]:
+@contextlib.contextmanager
+def progress_line(paths: list[Path]) -> Iterator[Progress | None]:
     """A progress line on standard error for large inputs on a terminal."""
     if not sys.stderr.isatty() or sum(p.stat().st_size for p in paths) < PROGRESS_MIN_BYTES:
-        yield from items
+        yield None
         return
-    with Progress(
+    with RichProgress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
@@ -197,12 +198,7 @@ def _with_progress(items: Iterable[T], run: Audit, paths: list[Path]) -> Iterato
         transient=True,
     ) as progress:
         task = progress.add_task("ตรวจแล้ว 0 เรื่อง")
-        seen = 0
-        for item in items:
-            yield item
-            if run.summary.records - seen >= 1000:
-                seen = run.summary.records
-                progress.update(task, description=f"ตรวจแล้ว {seen:,} เรื่อง")
+        yield lambda done: progress.update(task, description=f"ตรวจแล้ว {done:,} เรื่อง")
 
 
 @app.command("audit")
@@ -249,22 +245,14 @@ def audit_command(
         fail("--fail-on must be violation, warning or never")
     day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
-    with report_output(output) as out:
-        renderer = make_renderer(output_format, out, show_all)
-        renderer.start(run.header())
-        if isinstance(renderer, JsonRenderer) and jobs > 1:
-            try:
-                for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
-                    pass
-            except WorkerDiedError as exc:
-                fail(str(exc), EXIT_FAILED)
-        else:
-            for item in _with_progress(run.run(read_records(paths)), run, paths):
-                if isinstance(item, Rejected):
-                    renderer.rejected(item)
-                else:
-                    renderer.finding(item)
-        renderer.finish(run.summary.to_json())
+    try:
+        with stop_on_signals(), report_output(output) as out, progress_line(paths) as progress:
+            sinks: list[Sink] = [make_renderer(output_format, out, show_all)]
+            run.run(paths, sinks, jobs, progress)
+    except AuditStoppedError as exc:
+        raise typer.Exit(128 + exc.signum) from None
+    except AuditFailedError as exc:
+        fail(str(exc), EXIT_FAILED)
     raise typer.Exit(exit_code(run, fail_on))
 
 
@@ -427,16 +415,6 @@ def schema_command(
     write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM or Ctrl-C (a scheduler or a person stopping the job): remove any report still
-    being written and stop at once. Exiting here rather than raising means no library code
-    can swallow the stop and let a half-audited report be completed."""
-    discard_partial_files()
-    for worker in multiprocessing.active_children():  # --jobs workers would outlive us
-        worker.kill()
-    os._exit(128 + signum)
-
-
 def main() -> None:
     """Console-script entry point.
 
@@ -445,8 +423,6 @@ def main() -> None:
     kernel does not do at exit. Everything that matters is done by then: the report is
     fsynced and renamed, the workers are joined, and the standard streams are flushed here.
     An unexpected exception still propagates with its traceback."""
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _terminate)
     try:
         app()
         status = 0

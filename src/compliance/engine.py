@@ -301,8 +301,10 @@ class Engine:
         §4 still applies to the new last day."""
         new_due = due + timedelta(days=days)
         period = rule.calc_period
-        if period is not None and period.actor == "other" and not self.calendar.is_working_day(
-            new_due
+        if (
+            period is not None
+            and period.actor == "other"
+            and not self.calendar.is_working_day(new_due)
         ):
             new_due = self.calculator.next_working_day(new_due)[0]
         return new_due

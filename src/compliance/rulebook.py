@@ -307,9 +307,7 @@ def builtin_rules_dir() -> Path:
 def builtin_packs() -> tuple[str, ...]:
     """The names of the built-in packs (`abp`, `kk2565`, …)."""
     root = builtin_rules_dir()
-    return tuple(
-        sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
-    )
+    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml"))))
 
 
 def resolve_packs(names: Iterable[str]) -> tuple[str, ...]:

@@ -9,18 +9,22 @@ from typing import Any
 
 import orjson
 
+from compliance.errors import AuditFailedError
 from compliance.findings import Finding
 from compliance.output import start_writeback
 from compliance.readers import Rejected
 from compliance.render.base import Renderer
 from compliance.serialise import finding_bytes
+from compliance.sinks import Spooler
 
 FLUSH_BYTES = 1 << 20
 WRITEBACK_BYTES = 16 << 20  # how much is written between requests to start writing to disk
 
 
-class JsonRenderer(Renderer):
+class JsonRenderer(Renderer, Spooler):
     """`{"as_of": …, …, "findings": [ … ], "rejected": [ … ], "summary": { … }}`."""
+
+    needs_words = False  # a --jobs run hands it the workers' bytes, words included
 
     def start(self, header: dict[str, Any]) -> None:
         head = orjson.dumps(header)[:-1]  # drop the closing brace: members follow
@@ -62,6 +66,11 @@ class JsonRenderer(Renderer):
                     target = -1
             if target < 0:
                 sent = self.out.write(os.pread(source, min(length, FLUSH_BYTES), offset))
+            if sent <= 0:  # the part file was cut short under us
+                raise AuditFailedError(
+                    "a part of the audit written by a worker process was cut short; "
+                    "no report was written"
+                )
             offset += sent
             length -= sent
             self._written(sent)
