@@ -23,6 +23,8 @@ from rich.text import Text
 from compliance.audit import Audit
 from compliance.errors import ConfigurationError, WorkerDiedError
 from compliance.findings import SEVERITY_RANK
+from compliance.importers.cli import import_app
+from compliance.importers.mapping import TableMapping
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.output import discard_partial_files, report_output
 from compliance.parallel import run_parallel
@@ -317,6 +319,7 @@ rules_app = typer.Typer(
     help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(import_app, name="import")
 
 
 @rules_app.command("list")
@@ -394,6 +397,7 @@ SCHEMAS: dict[str, Any] = {
     "report": Report,
     "rule": Rule,
     "holidays": OrganisationHolidays,
+    "mapping": TableMapping,
 }
 
 
