@@ -294,6 +294,9 @@ EXPECTED_FINDINGS = [  # (record, rule, instance, status, due, done, days late)
 ]
 
 
+FINDING_KEYS = ("subject_id", "rule_id", "instance", "status", "due_date", "done_on", "days_late")
+
+
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_sample_registers_round_trip_to_the_expected_findings(tmp_path: Path, suffix: str) -> None:
     outputs = []
@@ -309,11 +312,7 @@ def test_sample_registers_round_trip_to_the_expected_findings(tmp_path: Path, su
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["summary"]["records"] == 10 and report["summary"]["rejected"] == 0
-    found = [
-        tuple(f[k] for k in ("subject_id", "rule_id", "instance", "status", "due_date"))
-        + (f["done_on"], f["days_late"])
-        for f in report["findings"]
-    ]
+    found = [tuple(f[k] for k in FINDING_KEYS) for f in report["findings"]]
     assert found == EXPECTED_FINDINGS
     records = read_jsonl(outputs[0]) + read_jsonl(outputs[1])
     assert records[0]["complainant"] == {"name": REDACTED, "address": REDACTED}
