@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -141,28 +142,34 @@ def _boolean(cell: Cell) -> bool:
     raise CellError("not a yes/no value (ใช่/ไม่ใช่, มี/ไม่มี, yes/no, 1/0)")
 
 
-def read_cell(source: Source, cell: Cell, lookup: dict[str, Any] | None = None) -> Any:
-    """The record value of a non-blank cell in its source's form."""
-    form = source.form
-    if form == "text":
-        return _text(cell)
-    if form == "digits":
-        return arabic_digits(_text(cell))
-    if form == "integer":
-        return _integer(cell)
-    if form == "integers":
-        return _integers(cell)
-    if form == "boolean":
-        return _boolean(cell)
-    if form == "date":
-        return _date(cell)
-    if form == "datetime":
-        return _datetime(cell)
-    assert lookup is not None
+def _digits(cell: Cell) -> str:
+    return arabic_digits(_text(cell))
+
+
+def _choice(lookup: dict[str, Any], cell: Cell) -> Any:
     key = normalise(_text(cell))
     if key not in lookup:
         raise CellError("not one of the values listed in the mapping's choices")
     return lookup[key]
+
+
+_READERS: dict[str, Callable[[Cell], Any]] = {
+    "text": _text,
+    "digits": _digits,
+    "integer": _integer,
+    "integers": _integers,
+    "boolean": _boolean,
+    "date": _date,
+    "datetime": _datetime,
+}
+
+
+def reader(source: Source) -> Callable[[Cell], Any]:
+    """The function that reads a non-blank cell in the source's form (CellError if it can't)."""
+    if source.form == "choice":
+        lookup = {normalise(k): v for k, v in (source.choices or {}).items()}
+        return partial(_choice, lookup)
+    return _READERS[source.form]
 
 
 # Reading rows -------------------------------------------------------------------------------
@@ -214,12 +221,32 @@ def _xlsx_rows(path: Path, mapping: TableMapping) -> tuple[str, Iterator[SheetRo
 # The import ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One mapped value, bound to its column's position in this file."""
+
+    head: str | None  # the nested member it goes in (complainant, evidence), if any
+    name: str
+    column: str | None
+    index: int  # -1: a fixed value
+    read: Callable[[Cell], Any] | None  # None: `value` is written (fixed, or the redaction mark)
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _EventStep:
+    kind: str
+    column: str
+    index: int
+    steps: tuple[_Step, ...]
+
+
 class _Plan:
-    """The mapping bound to one file's header: column indices and choice lookups."""
+    """The mapping bound to one file's header: each value's column position and reader."""
 
     def __init__(self, mapping: TableMapping, header: list[Cell], where: str) -> None:
         names = [normalise(_text(h)) if not blank(h) else "" for h in header]
-        self.index: dict[str, int] = {}
+        index: dict[str, int] = {}
         missing = []
         for column in mapping.columns():
             key = normalise(column)
@@ -228,93 +255,98 @@ class _Plan:
             elif names.count(key) > 1:
                 raise ConfigurationError(f"{where}: the header {column} appears more than once")
             else:
-                self.index[column] = names.index(key)
+                index[column] = names.index(key)
         if missing:
             raise ConfigurationError(
                 f"{where}: the register has no column {', '.join(missing)} "
                 f"(headers are read from row {mapping.header_row})"
             )
-        self.mapping = mapping
-        self.lookups = {
-            id(s): {normalise(k): v for k, v in (s.choices or {}).items()}
-            for s in _sources(mapping)
-        }
+        self.type = mapping.type
+        self.fields = tuple(_step(name, source, index) for name, source in mapping.fields.items())
+        self.events = tuple(
+            _EventStep(
+                event.kind,
+                event.column,
+                index[event.column],
+                tuple(_step(name, source, index) for name, source in event.fields.items()),
+            )
+            for event in mapping.events
+        )
 
 
-def _sources(mapping: TableMapping) -> Iterator[Source]:
-    yield from mapping.fields.values()
-    for event in mapping.events:
-        yield from event.fields.values()
-
-
-def _value(plan: _Plan, source: Source, cells: list[Cell], personal: bool) -> Any:
-    """The value a source gives for a row, or None for none (a blank cell)."""
+def _step(name: str, source: Source, index: dict[str, int]) -> _Step:
+    head, _, tail = name.rpartition(".")
+    personal = tail in PERSONAL_FIELDS
     if source.column is None:
-        return REDACTED if personal else source.value
-    index = plan.index[source.column]
-    cell = cells[index] if index < len(cells) else ""
-    if blank(cell):
-        return None
-    if personal:
-        return REDACTED
-    return read_cell(source, cell, plan.lookups[id(source)])
+        return _Step(head or None, tail, None, -1, None, REDACTED if personal else source.value)
+    read = None if personal else reader(source)
+    return _Step(head or None, tail, source.column, index[source.column], read, REDACTED)
+
+
+def _apply(step: _Step, cells: list[Cell], target: dict[str, Any]) -> None:
+    """Put a step's value for this row in `target` (nothing for a blank cell)."""
+    if step.index < 0:
+        value = step.value
+    else:
+        cell = cells[step.index] if step.index < len(cells) else ""
+        if blank(cell):
+            return
+        value = step.value if step.read is None else step.read(cell)
+    (target.setdefault(step.head, {}) if step.head else target)[step.name] = value
 
 
 def row_record(
     plan: _Plan, cells: list[Cell]
-) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]]:
-    """A row's record, the column behind each field location, and the cells that could not
-    be read (column, reason)."""
-    mapping = plan.mapping
-    record: dict[str, Any] = {"type": mapping.type}
-    origin: dict[str, str] = {}
+) -> tuple[dict[str, Any], list[_EventStep], list[tuple[str, str]]]:
+    """A row's record, the mapping entry behind each of its events, and the cells that could
+    not be read (column, reason)."""
+    record: dict[str, Any] = {"type": plan.type}
     problems: list[tuple[str, str]] = []
-
-    def put(target: dict[str, Any], loc: str, name: str, source: Source) -> None:
-        personal = name.rsplit(".", 1)[-1] in PERSONAL_FIELDS
-        if source.column is not None:
-            origin[loc] = source.column
+    for step in plan.fields:
         try:
-            value = _value(plan, source, cells, personal)
+            _apply(step, cells, record)
         except CellError as exc:
-            problems.append((source.column or loc, str(exc)))
-            return
-        if value is None:
-            return
-        head, _, tail = name.rpartition(".")
-        (target.setdefault(head, {}) if head else target)[tail] = value
-
-    for name, source in mapping.fields.items():
-        put(record, name, name, source)
+            problems.append((step.column or step.name, str(exc)))
     events: list[dict[str, Any]] = []
-    for event in mapping.events:
-        index = plan.index[event.column]
-        cell = cells[index] if index < len(cells) else ""
+    sources: list[_EventStep] = []
+    for event in plan.events:
+        cell = cells[event.index] if event.index < len(cells) else ""
         if blank(cell):
             continue
-        loc = f"events[{len(events)}]"
-        origin[loc] = event.column
         try:
-            day = _date(cell)
+            item: dict[str, Any] = {"kind": event.kind, "date": _date(cell)}
         except CellError as exc:
             problems.append((event.column, str(exc)))
             continue
-        item: dict[str, Any] = {"kind": event.kind, "date": day}
-        for name, source in event.fields.items():
-            put(item, f"{loc}.{name}", name, source)
+        for step in event.steps:
+            try:
+                _apply(step, cells, item)
+            except CellError as exc:
+                problems.append((step.column or step.name, str(exc)))
         events.append(item)
+        sources.append(event)
     record["events"] = events
-    return record, origin, problems
+    return record, sources, problems
 
 
-def _column_of(origin: dict[str, str], loc: str) -> str | None:
-    """The column behind a field location (`events[2].identity_redacted`), or the nearest
-    enclosing one (`events[2]` is its date column)."""
-    while loc:
-        if loc in origin:
-            return origin[loc]
-        cut = max(loc.rfind("."), loc.rfind("["))
-        loc = loc[:cut] if cut > 0 else ""
+_EVENT_LOC = re.compile(r"events\[(\d+)\](?:\.(\w+))?")
+
+
+def _column_of(plan: _Plan, events: list[_EventStep], loc: str) -> str | None:
+    """The column behind a field location the models name (`received_at`,
+    `events[2].identity_redacted`; `events[2]` itself is its date column)."""
+    if found := _EVENT_LOC.match(loc):
+        event = events[int(found[1])]
+        member = found[2]
+        if member is None or member in ("kind", "date"):
+            return event.column
+        return next((s.column for s in event.steps if s.name == member), event.column)
+    head, _, tail = loc.partition(".")
+    for step in plan.fields:
+        if (step.head, step.name) in ((None, head), (head, tail)) or (
+            step.head == head and not tail
+        ):
+            return step.column
     return None
 
 
@@ -342,13 +374,14 @@ def import_table(path: Path, mapping: TableMapping, out: IO[bytes], tally: Tally
             continue
         if all(blank(cell) for cell in row.cells):
             continue  # an empty row is no row (spreadsheets end with many)
-        record, origin, problems = row_record(plan, row.cells)
+        record, events, problems = row_record(plan, row.cells)
         if not problems:
             try:
                 check_record(record)
             except RecordError as exc:
                 problems = [
-                    (_column_of(origin, loc) or "", f"{loc}: {msg}") for loc, msg in exc.problems
+                    (_column_of(plan, events, loc) or "", f"{loc}: {msg}")
+                    for loc, msg in exc.problems
                 ]
         if problems:
             tally.reject_row(
