@@ -8,6 +8,7 @@ import csv
 import json
 import subprocess
 import sys
+import tracemalloc
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from compliance.audit import audit
 from compliance.importers.base import Tally
 from compliance.importers.mapping import load_mapping
 from compliance.importers.table import REDACTED, import_table
+from compliance.importers.traffy import import_traffy
 
 from .conftest import FIXTURES, ROOT
 
@@ -565,3 +567,36 @@ def test_mapping_schema_is_published() -> None:
     schema = json.loads(done.stdout)
     assert set(schema["properties"]) >= {"type", "fields", "events", "sheet", "header_row"}
     assert load_mapping(REGISTERS / "complaints.yaml").type == "complaint"
+
+
+def peak_import_memory(run_import: Any, *args: Any) -> int:
+    """Peak bytes Python allocated while `run_import(*args)` ran."""
+    tracemalloc.start()
+    try:
+        run_import(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
+    """The table importer streams; the Traffy importer holds one entry per distinct ticket,
+    so many observations of the same tickets cost no more than a few."""
+    mapping = load_mapping(REGISTERS / "complaints.yaml")
+    with (REGISTERS / "complaints.csv").open(encoding="utf-8-sig", newline="") as handle:
+        sample = list(csv.reader(handle))
+    peaks: dict[str, list[int]] = {"table": [], "traffy": []}
+    for rows in (1_000, 10_000):
+        register = tmp_path / f"register-{rows}.csv"
+        with register.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(sample[:2] + [sample[2 + n % 6] for n in range(rows)])
+        traffy = write_csv(
+            tmp_path / f"traffy-{rows}.csv",
+            DUMP_HEADER,
+            [dump_row(f"T-{n % 50}", comment="ข้อความ" * 40) for n in range(rows)],
+        )
+        with (tmp_path / "out.jsonl").open("wb") as out:
+            peaks["table"].append(peak_import_memory(import_table, register, mapping, out, Tally()))
+            peaks["traffy"].append(peak_import_memory(import_traffy, [traffy], out, Tally()))
+    for name, (small, large) in peaks.items():
+        assert large - small < 256 * 1024, (name, small, large)
