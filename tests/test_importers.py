@@ -600,3 +600,19 @@ def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
             peaks["traffy"].append(peak_import_memory(import_traffy, [traffy], out, Tally()))
     for name, (small, large) in peaks.items():
         assert large - small < 256 * 1024, (name, small, large)
+
+
+def test_a_bom_is_no_part_of_the_first_header_whatever_the_encoding(tmp_path: Path) -> None:
+    mapping = tmp_path / "cases.yaml"
+    mapping.write_text("encoding: utf-8\n" + (REGISTERS / "cases.yaml").read_text("utf-8"), "utf-8")
+    done = run("import", "table", REGISTERS / "cases.csv", "--mapping", mapping, "-o", "-")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 4
+
+
+def test_output_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    done = run(
+        "import", "table", REGISTERS / "cases.csv", "--mapping", REGISTERS / "cases.yaml",
+        "-o", tmp_path / "no" / "out.jsonl",
+    )  # fmt: skip
+    assert done.returncode == 2 and "--output" in done.stderr

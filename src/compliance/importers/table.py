@@ -90,10 +90,7 @@ def _date(cell: Cell) -> str:
         return _be_date(cell).isoformat()
     if not isinstance(cell, str):
         raise CellError("not a date (a number): write it as a date or as text such as 24/04/2566")
-    try:
-        return parse_date(cell).isoformat()
-    except ValueError as exc:
-        raise CellError(str(exc)) from None
+    return _parsed(parse_date, cell)
 
 
 def _datetime(cell: Cell) -> str:
@@ -101,8 +98,13 @@ def _datetime(cell: Cell) -> str:
         return cell.replace(year=_be_date(cell.date()).year).isoformat()
     if isinstance(cell, date) or not isinstance(cell, str):
         return _date(cell)
+    return _parsed(parse_moment, cell)
+
+
+def _parsed(parse: Callable[[str], date | datetime], text: str) -> str:
+    """ISO text of a SPEC §3.1 date or date-time; the parser's message describes, not quotes."""
     try:
-        return parse_moment(cell).isoformat()
+        return parse(text).isoformat()
     except ValueError as exc:
         raise CellError(str(exc)) from None
 
@@ -245,7 +247,8 @@ class _Plan:
     """The mapping bound to one file's header: each value's column position and reader."""
 
     def __init__(self, mapping: TableMapping, header: list[Cell], where: str) -> None:
-        names = [normalise(_text(h)) if not blank(h) else "" for h in header]
+        # a BOM left by an encoding without -sig is no part of the first header
+        names = [normalise(_text(h).lstrip("\ufeff")) if not blank(h) else "" for h in header]
         index: dict[str, int] = {}
         missing = []
         for column in mapping.columns():
