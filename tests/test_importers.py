@@ -616,3 +616,17 @@ def test_output_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
         "-o", tmp_path / "no" / "out.jsonl",
     )  # fmt: skip
     assert done.returncode == 2 and "--output" in done.stderr
+
+
+def test_an_unreadable_workbook_or_a_missing_sheet_is_a_usage_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    done = run("import", "table", broken, "--mapping", REGISTERS / "cases.yaml", "-o", "-")
+    assert done.returncode == 2 and "not a readable .xlsx workbook" in done.stderr
+    done = run(
+        "import", "table", REGISTERS / "cases.xlsx", "--mapping", REGISTERS / "complaints.yaml",
+        "-o", "-",
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no sheet ทะเบียนร้องเรียน; the workbook has ทะเบียนวินัย" in done.stderr
+    assert done.stdout == ""

@@ -203,19 +203,21 @@ def _csv_rows(path: Path, mapping: TableMapping) -> Iterator[SheetRow]:
 def _xlsx_rows(path: Path, mapping: TableMapping) -> tuple[str, Iterator[SheetRow]]:
     try:
         book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError) as exc:
+        raise ConfigurationError(
+            f"{path}: not a readable .xlsx workbook ({type(exc).__name__})"
+        ) from None
+    try:
         sheet = (
             book.get_sheet_by_name(mapping.sheet)
             if mapping.sheet is not None
             else book.get_sheet_by_index(0)
         )
-    except (CalamineError, OSError, ValueError) as exc:
-        name = f"no sheet {mapping.sheet!r} or " if mapping.sheet else ""
+    except CalamineError:
         raise ConfigurationError(
-            f"{path}: {name}not a readable .xlsx workbook ({type(exc).__name__})"
+            f"{path}: no sheet {mapping.sheet}; the workbook has {', '.join(book.sheet_names)}"
         ) from None
-    except Exception as exc:  # calamine's own errors (WorksheetNotFound, ZipError, …)
-        raise ConfigurationError(f"{path}: cannot read the sheet ({type(exc).__name__})") from None
-    # calamine's rows start at the sheet's first row but its first used column.
+    # calamine's rows start at the sheet's first row (but at its first used column).
     rows = (SheetRow(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(), start=1))
     return sheet.name, rows
 

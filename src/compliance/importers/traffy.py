@@ -5,7 +5,7 @@ with its state then. The ticket's record is its last observation — the file gi
 command line, and within a file the last row — placed where the ticket was first seen. So the
 importer reads in two passes: the first validates every row and keeps, per ticket id, only where
 its winning row is (file number and byte offset, one integer); the second reads each winning row
-again and writes its record. Memory grows with the number of distinct tickets (about 200 bytes
+again and writes its record. Memory grows with the number of distinct tickets (about 120 bytes
 each), never with the rows or their text; no free text is ever held.
 
 Only facts the platform states become record fields: id, receipt time (UTC, kept with its
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -143,7 +143,7 @@ class RowError(ValueError):
         self.reason = reason
 
 
-def _cell(layout: Layout, row: Sequence[str], index: int, convert: Any) -> Any:
+def _cell(layout: Layout, row: Sequence[str], index: int, convert: Callable[[str], str]) -> str:
     try:
         return convert(row[index])
     except ValueError as exc:
