@@ -23,6 +23,8 @@ from rich.text import Text
 from compliance.audit import Audit
 from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
 from compliance.findings import SEVERITY_RANK
+from compliance.importers.cli import import_app
+from compliance.importers.mapping import TableMapping
 from compliance.legaltests import register as register_legal_tests
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.output import report_output
@@ -321,6 +323,7 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 register_legal_tests(app)  # compliance test
+app.add_typer(import_app, name="import")
 
 
 @rules_app.command("list")
@@ -400,6 +403,7 @@ SCHEMAS: dict[str, Any] = {
     "report": Report,
     "rule": Rule,
     "holidays": OrganisationHolidays,
+    "mapping": TableMapping,
 }
 
 
