@@ -33,6 +33,7 @@ from compliance.render.base import STATUS_TH
 from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.stats.cli import register as register_stats
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -312,6 +313,8 @@ def explain_command(
         for line in lines:
             console.print(f"  • {line}")
 
+
+register_stats(app)
 
 rules_app = typer.Typer(
     help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True
