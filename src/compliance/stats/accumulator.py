@@ -110,8 +110,9 @@ class StatsAccumulator:
 
     # --- counting --------------------------------------------------------------------------
 
-    def add(self, record: Record, findings: Iterable[FindingFacts]) -> None:
-        """Count one valid record and its findings (as `Audit.record` returns them)."""
+    def add(self, record: Record, findings: Iterable[FindingFacts], weight: int = 1) -> None:
+        """Count one valid record and its findings (as `Audit.record` returns them).
+        `weight=-1` takes back a record counted before (one found later to be a duplicate)."""
         start, end, rules, wanted = self.period.start, self.period.end, self.rules, self._rule_set
         timeliness = None
         for f in findings:
@@ -122,11 +123,11 @@ class StatsAccumulator:
                 timeliness = f.status
             day = f.due_date if f.due_date is not None else f.trigger_date
             if day is not None and start <= day <= end:
-                rules[f.agency, rule_id, f.status] += 1
+                rules[f.agency, rule_id, f.status] += weight
         if isinstance(record, Complaint):
-            self._add_complaint(record, timeliness)
+            self._add_complaint(record, timeliness, weight)
 
-    def _add_complaint(self, record: Complaint, timeliness: str | None) -> None:
+    def _add_complaint(self, record: Complaint, timeliness: str | None, weight: int) -> None:
         received = record.received_on
         if not (self.period.start <= received <= self.period.end and received <= self.as_of):
             return  # outside the period, or not yet received on as_of (not known then)
@@ -134,10 +135,10 @@ class StatsAccumulator:
         counts = self.complaints.get(key)
         if counts is None:
             counts = self.complaints[key] = ComplaintCounts()
-        counts.received += 1
+        counts.received += weight
         if record.anonymous:
-            counts.anonymous += 1
-        counts.by_channel[record.channel] += 1
+            counts.anonymous += weight
+        counts.by_channel[record.channel] += weight
         as_of = self.as_of
         rejected = closed = False
         resolved: date | None = None
@@ -153,17 +154,21 @@ class StatsAccumulator:
             elif kind == "closed":
                 closed = True
         if rejected:
-            counts.outcome["rejected"] += 1
+            counts.outcome["rejected"] += weight
         elif resolved is not None:
-            counts.outcome["resolved"] += 1
+            counts.outcome["resolved"] += weight
         elif closed:
-            counts.outcome["closed"] += 1
+            counts.outcome["closed"] += weight
         else:
-            counts.outcome["in_progress"] += 1
+            counts.outcome["in_progress"] += weight
         if resolved is not None:
-            counts.resolve_days[(resolved - received).days] += 1
+            counts.resolve_days[(resolved - received).days] += weight
         if timeliness is not None:
-            counts.timeliness[timeliness] += 1
+            counts.timeliness[timeliness] += weight
+
+    def empty(self) -> StatsAccumulator:
+        """A new accumulator for the same period, as_of and rules (for a part of the input)."""
+        return StatsAccumulator(self.period, self.as_of, self.rule_ids, self.rules_digest)
 
     def merge(self, other: StatsAccumulator) -> None:
         """Add the counts of an accumulator of the same period, as_of and rules."""
@@ -182,6 +187,8 @@ class StatsAccumulator:
         everything, corruption = ComplaintCounts(), ComplaintCounts()
         per_agency: dict[str, ComplaintCounts] = {}
         for (agency, is_corruption), counts in self.complaints.items():
+            if not counts.received:
+                continue  # only ever taken back (a duplicate): the agency had none
             everything.merge(counts)
             if is_corruption:
                 corruption.merge(counts)
@@ -189,6 +196,8 @@ class StatsAccumulator:
         rule_counts: dict[str, Counter[str]] = {r: Counter() for r in self.rule_ids}
         agency_rules: dict[str, dict[str, Counter[str]]] = {}
         for (agency, rule_id, status), n in self.rules.items():
+            if not n:
+                continue
             rule_counts[rule_id][status] += n
             agency_rules.setdefault(agency, {}).setdefault(rule_id, Counter())[status] += n
         n = min_count

@@ -7,6 +7,7 @@ reported on standard error by file and line (never by id: ids are not published 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,17 +17,18 @@ import typer
 from rich.console import Console
 
 from compliance.audit import Audit
-from compliance.errors import ConfigurationError
+from compliance.errors import ConfigurationError, WorkerDiedError
 from compliance.output import report_output
 from compliance.readers import Item, Rejected, check_inputs, read_records
 from compliance.rulebook import RuleBook, load_rulebook
 from compliance.stats.accumulator import StatsAccumulator
+from compliance.stats.parallel import parallel_stats
 from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
 from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table
 from compliance.thaidate import DateParseError, parse_date, today_bangkok
 from compliance.workcalendar import GovernmentCalendar
 
-EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED = 0, 2, 3, 4
 PACKS = ("abp",)  # built-in rule packs `--pack` accepts (besides `all`)
 
 
@@ -128,6 +130,10 @@ def stats_command(
         Path | None,
         typer.Option("--output", help="Write here (atomically).", dir_okay=False),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", min=1, help="Processes (default: the number of CPUs)."),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """สถิติเรื่องร้องเรียนและการดำเนินการตามกำหนดเวลา (statistics for publishing; counts only)."""
     if output_format not in FORMATS:
@@ -152,7 +158,13 @@ def stats_command(
     stats = StatsAccumulator(
         period, judged_on, [r.id for r in rulebook.rules], rules_digest=rulebook.digest
     )
-    rejected = accumulate(read_records(paths), run, stats)
+    if jobs > 1:
+        try:
+            rejected = parallel_stats(run, stats, paths, jobs)
+        except WorkerDiedError as exc:
+            raise _fail(str(exc), EXIT_FAILED) from None
+    else:
+        rejected = accumulate(read_records(paths), run, stats)
     result = stats.result(min_count)
     titles = {r.id: r.title_th for r in rulebook.rules}
     with report_output(output) as out:
@@ -163,7 +175,7 @@ def stats_command(
         else:
             out.write(BYTE_RENDERERS[output_format](result, titles, min_count))
     if rejected:
-        console = Console(stderr=True, highlight=False, markup=False)
+        console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
         for r in rejected:
             console.print(f"ปฏิเสธ {r.source} บรรทัด {r.line}: {'; '.join(r.errors)}")
         console.print(f"ปฏิเสธ {len(rejected)} รายการ (ไม่นับในสถิติ)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,18 +116,21 @@ def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[S
     timeliness.rows = [
         [STATUS_TH[s], c["timeliness"].get(s, 0), co["timeliness"].get(s, 0)] for s in shown
     ]
+    # Statuses no rule has in this period would be columns of zeros: left out.
+    found = {s for counts in result["rules"].values() for s in counts}
+    statuses = [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
     rules = StatsTable(
         "rules",
         "การดำเนินการตามกำหนดเวลา จำแนกตามกฎ (ครบกำหนดในช่วงเวลา)",
-        ["กฎ", "ชื่อ", *(STATUS_TH[s] for s in RULE_STATUSES), "อัตราทันกำหนด"],
-        percent=frozenset({2 + len(RULE_STATUSES)}),
+        ["กฎ", "ชื่อ", *(STATUS_TH[s] for s in statuses), "อัตราทันกำหนด"],
+        percent=frozenset({2 + len(statuses)}),
     )
     for rule_id, counts in result["rules"].items():
         rules.rows.append(
             [
                 rule_id,
                 titles.get(rule_id, ""),
-                *(counts.get(s, 0) for s in RULE_STATUSES),
+                *(counts.get(s, 0) for s in statuses),
                 counts["on_time_rate"],
             ]
         )
@@ -318,7 +322,7 @@ h1{font-size:16pt;margin:0 0 .3rem}h2{font-size:13pt;margin:1.2rem 0 .4rem}
 p.meta{margin:.1rem 0;color:#333}
 table{border-collapse:collapse;margin:.4rem 0 1rem;width:100%}
 th,td{border:1px solid #999;padding:.2rem .45rem;vertical-align:top}
-th{background:#e8eef5;text-align:center;font-weight:600}td.n{text-align:right;white-space:nowrap}
+th{background:#e8eef5;text-align:center;font-weight:600;font-size:9.5pt}th.w{min-width:13em}td.n{text-align:right;white-space:nowrap}
 thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
 figure{margin:.6rem 0 1rem;break-inside:avoid;page-break-inside:avoid}
 figcaption{font-weight:600;margin-bottom:.2rem}svg{max-width:100%;height:auto}
@@ -331,8 +335,8 @@ section.charts{display:block}p.note{font-size:9pt;color:#444}
 def _bar_chart(caption: str, items: Sequence[tuple[str, Cell]], percent: bool, colour: str) -> str:
     """A horizontal bar chart as inline SVG: a label, a bar and its value per item; an item
     without a number (withheld or none) gets its text and no bar."""
-    label_w, bar_w, row_h, pad = 250, 330, 22, 6
-    width = label_w + bar_w + 90
+    label_w, bar_w, row_h, pad = 330, 290, 22, 6
+    width = label_w + bar_w + 80
     height = pad * 2 + row_h * max(1, len(items))
     numbers = [v for _, v in items if isinstance(v, int | float) and not isinstance(v, bool)]
     top = 1.0 if percent else max([*numbers, 1])
@@ -346,7 +350,7 @@ def _bar_chart(caption: str, items: Sequence[tuple[str, Cell]], percent: bool, c
         y = pad + i * row_h
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
-            f"{e(label[:40])}</text>"
+            f"{e(_short(label))}</text>"
         )
         parts.append(
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 6}" fill="#f1f1f1"/>'
@@ -363,6 +367,16 @@ def _bar_chart(caption: str, items: Sequence[tuple[str, Cell]], percent: bool, c
         )
     parts.append("</svg></figure>")
     return "".join(parts)
+
+
+def _short(label: str, room: int = 40) -> str:
+    """A chart label that fits its column: Thai vowel and tone marks take no width."""
+    width = 0
+    for i, char in enumerate(label):
+        width += 0 if unicodedata.category(char) == "Mn" else 1
+        if width > room:
+            return label[:i].rstrip() + "…"
+    return label
 
 
 def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
@@ -409,7 +423,9 @@ def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
 
     def table_html(table: StatsTable) -> None:
         parts.append(f"<h2>{e(table.title)}</h2><table><thead><tr>")
-        parts.extend(f"<th>{e(col)}</th>" for col in table.columns)
+        for i, col in enumerate(table.columns):
+            wide = ' class="w"' if i == 0 or col == "ชื่อ" else ""
+            parts.append(f"<th{wide}>{e(col)}</th>")
         parts.append("</tr></thead><tbody>")
         for row in table.rows:
             cells = []
