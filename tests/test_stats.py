@@ -447,3 +447,12 @@ def test_an_empty_file_is_rejected_and_the_rest_counted(jobs: int, tmp_path: Pat
     assert done.returncode == 3
     assert json.loads(done.stdout) == expected()
     assert "file is empty" in done.stderr.decode()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_json_array_file_counts_like_jsonl(jobs: int, tmp_path: Path) -> None:
+    array = tmp_path / "h1.json"
+    lines = H1.read_text(encoding="utf-8").splitlines()
+    array.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+    got = stats_json(str(array), "--fiscal-year", "2566", "--half", "1", jobs=jobs)
+    assert got == expected()
