@@ -18,7 +18,6 @@ from html import escape
 from typing import Any
 
 import orjson
-import xlsxwriter  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -457,6 +456,8 @@ def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
 def render_xlsx(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
     """One sheet per table; counts as numbers, rates as numbers in per-cent format, "<N" as
     text."""
+    import xlsxwriter  # type: ignore[import-untyped]  # noqa: PLC0415 (only for xlsx)
+
     buffer = io.BytesIO()
     title, as_of = _heading(result)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
