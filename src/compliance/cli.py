@@ -36,6 +36,7 @@ from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.runner import Progress, stop_on_signals
 from compliance.sinks import Sink
+from compliance.stats.cli import register as register_stats
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -317,6 +318,8 @@ def explain_command(
         for line in lines:
             console.print(f"  • {line}")
 
+
+register_stats(app)
 
 rules_app = typer.Typer(
     help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True

@@ -39,7 +39,7 @@ from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
 from compliance.serialise import finding_bytes
-from compliance.sinks import Sink, Spooler
+from compliance.sinks import RecordSink, Sink, Spooler
 
 if TYPE_CHECKING:
     from compliance.audit import Audit
@@ -61,12 +61,14 @@ Kept = tuple[int, str, str, str, int, bytes, int, list[Facts] | None]
 # A task: input file, byte range [start, end), number of its first line, part file to write,
 # whether to return the findings' facts.
 Task = tuple[str, int, int, int, str, bool]
-# A segment's result: part file, its records in input order, outcome counts, non-blank lines.
-SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int]
+# A segment's result: part file, its records in input order, outcome counts, non-blank lines,
+# the parts of the record sinks (statistics) it filled.
+SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int, list[RecordSink]]
 
 _CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerate(SEVERITIES)}
 
 _worker_audit: Audit | None = None  # set before forking; each worker inherits it
+_worker_readers: list[RecordSink] = []  # likewise: the record sinks, whose parts workers fill
 
 
 def _audit_segment(task: Task) -> SegmentResult:
@@ -75,6 +77,7 @@ def _audit_segment(task: Task) -> SegmentResult:
     audit = _worker_audit
     assert audit is not None
     records: list[Kept | Rejected] = []
+    parts = [reader.part() for reader in _worker_readers]
     outcomes = bytearray()  # every finding's code, counted once at the end
     lines = 0
     evaluate, as_of, flag_future = audit.engine.evaluate, audit.as_of, audit.flag_future
@@ -87,6 +90,8 @@ def _audit_segment(task: Task) -> SegmentResult:
                 continue
             result = evaluate(record, as_of, flag_future)
             findings = result.findings
+            for part_sink in parts:
+                part_sink.record(record, findings)
             length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))
             codes = bytes([_CODES[f.status, f.severity] for f in findings])
             outcomes += codes
@@ -103,7 +108,7 @@ def _audit_segment(task: Task) -> SegmentResult:
                     facts,
                 )
             )
-    return part, records, Counter(outcomes), lines
+    return part, records, Counter(outcomes), lines, parts
 
 
 def _facts(f: Finding) -> Facts:
@@ -155,10 +160,12 @@ def run_parallel(
     rejecting duplicates and keeping the summary. The JSON report takes the workers' bytes as
     they are; any other sink gets findings rebuilt from their facts. Yields after each segment
     (for a progress display)."""
-    global _worker_audit  # noqa: PLW0603 (handed to the workers through fork)
+    global _worker_audit, _worker_readers  # noqa: PLW0603 (handed to the workers through fork)
     _worker_audit = audit
+    _worker_readers = [s for s in sinks if isinstance(s, RecordSink)]
     spoolers: list[Sink] = [s for s in sinks if isinstance(s, Spooler)]
-    others = [s for s in sinks if not isinstance(s, Spooler)]
+    # the sinks that take findings one by one (a record sink gets its workers' parts instead)
+    others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork")
     remove_stale_parts()
     gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
@@ -189,6 +196,8 @@ def run_parallel(
                         pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1)
                     )
                     lines += _settle(audit, ledger, spoolers, others, source, result)
+                    for reader, part_sink in zip(_worker_readers, result[4], strict=True):
+                        reader.merge(part_sink)
                     yield None
                 if lines == 0:
                     _reject(ledger, sinks, Rejected(source, 1, None, (EMPTY_FILE,)))
@@ -243,9 +252,13 @@ def _settle_document(audit: Audit, ledger: Ledger, sinks: Sequence[Sink], path: 
             continue
         result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
         ledger.audited(result.findings, result.events_after_as_of)
+        for sink in sinks:
+            if isinstance(sink, RecordSink):
+                sink.record(record, result.findings)
         for finding in result.findings:
             for sink in sinks:
-                sink.finding(finding)
+                if not isinstance(sink, RecordSink):
+                    sink.finding(finding)
 
 
 @contextlib.contextmanager
@@ -290,9 +303,9 @@ def _settle(
 ) -> int:
     """Count a finished segment, reject duplicates, copy its findings (minus any duplicate's)
     into the report and hand them to the other sinks; returns its number of non-blank lines."""
-    part, records, counts, lines = result
+    part, records, counts, lines, _ = result
     summary = ledger.summary
-    sinks = [*spoolers, *others]
+    sinks = [*spoolers, *others, *_worker_readers]
     try:
         findings = open(part, "rb")  # noqa: SIM115 (closed below, also when it vanished)
     except FileNotFoundError:
@@ -312,6 +325,7 @@ def _settle(
                 _spool(spoolers, fd, start, offset - start)
                 counts.subtract(codes)
                 _reject(ledger, sinks, duplicate)
+                _take_back(audit, Path(source), line)
                 start = offset + length
             else:
                 summary.records += 1
@@ -325,6 +339,21 @@ def _settle(
         if count:
             summary.add_outcome(STATUSES[code // 4], SEVERITIES[code % 4], count)
     return lines
+
+
+def _take_back(audit: Audit, path: Path, line: int) -> None:
+    """A record the workers counted into the record sinks' parts and the ledger has just found
+    to be a duplicate: read and judged again (rare), and taken back from those sinks."""
+    if not _worker_readers:
+        return
+    for number, raw in jsonl_lines(path, first_line=1):
+        if number == line:
+            record = parse_record(str(path), number, raw)
+            if not isinstance(record, Rejected):
+                findings = audit.engine.evaluate(record, audit.as_of, audit.flag_future).findings
+                for reader in _worker_readers:
+                    reader.record(record, findings, weight=-1)
+            return
 
 
 _LOST_PART = (

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, cast
 
 from compliance.errors import AuditStoppedError
 from compliance.parallel import run_parallel
-from compliance.readers import Accepted, Item, Rejected, read_files
-from compliance.sinks import Sink
+from compliance.readers import Accepted, Item, read_files
+from compliance.sinks import RecordSink, Sink
 
 if TYPE_CHECKING:
     from compliance.audit import Audit
@@ -69,15 +69,28 @@ def _paths(inputs: Sequence[Path] | Iterable[Item]) -> list[Path] | None:
 def _run_serial(
     audit: Audit, items: Iterable[Item], sinks: Sequence[Sink], progress: Progress | None
 ) -> None:
-    for out in audit.stream(items):
-        if isinstance(out, Rejected):
-            for sink in sinks:
-                sink.rejected(out)
-            continue
+    ledger = audit.ledger
+    readers = [s for s in sinks if isinstance(s, RecordSink)]
+    plain = [s for s in sinks if not isinstance(s, RecordSink)]  # readers get record()
+    for item in items:
+        if isinstance(item, Accepted):
+            record = item.record
+            rejected = ledger.admit(item.source, item.line, record.type, record.record_id)
+            if rejected is None:
+                findings = audit.record(record)
+                for reader in readers:
+                    reader.record(record, findings)
+                for finding in findings:
+                    for sink in plain:
+                        sink.finding(finding)
+                if progress is not None and ledger.summary.records % PROGRESS_EVERY == 0:
+                    progress(ledger.summary.records)
+                continue
+        else:
+            rejected = item
+        ledger.reject(rejected)
         for sink in sinks:
-            sink.finding(out)
-        if progress is not None and audit.summary.records % PROGRESS_EVERY == 0:
-            progress(audit.summary.records)
+            sink.rejected(rejected)
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from typing import Any
 
 from compliance.findings import Finding
 from compliance.readers import Rejected
+from compliance.records import Record
 
 FACT_MEMBERS = (
     "rule_id",
@@ -67,6 +68,26 @@ def finding_facts(f: Finding) -> dict[str, Any]:
         if isinstance(day, date):
             facts[name] = day.isoformat()
     return facts
+
+
+class RecordSink(Sink):
+    """A sink that reads each audited record as well as its findings (the statistics: a
+    complaint's channel and receipt date are not findings). In a `--jobs` run every worker
+    fills a part of its own (`part()`), which the main process merges in input order
+    (`merge()`); a record the main process then finds to be a duplicate is taken back with
+    `record(..., weight=-1)`. So a record sink must count, not collect. It gets its findings
+    through `record()` only (never `finding()`), in one process or many."""
+
+    def record(self, record: Record, findings: list[Finding], weight: int = 1) -> None:
+        """One audited record with its findings (weight -1: take it back)."""
+
+    def part(self) -> RecordSink:
+        """An empty sink of the same kind, for one worker's segment."""
+        raise NotImplementedError
+
+    def merge(self, part: RecordSink) -> None:
+        """Add a worker's part."""
+        raise NotImplementedError
 
 
 class Spooler(Sink):
