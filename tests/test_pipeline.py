@@ -177,7 +177,7 @@ def test_wrong_argument_types_are_refused_clearly(call: Any, expected: str) -> N
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.text(min_size=3).filter(lambda s: s.strip() and s not in "complainant"),
+    st.text(min_size=1).map(lambda s: f"ลับ{s}"),  # a marker no message contains
     st.sampled_from(["name", "address", "position", "contact"]),
     st.sampled_from(["received_at", "channel", "corruption", "complaint_id"]),
 )

@@ -39,17 +39,19 @@ def run_audit(
     """Audit files (or items already read) into `sinks`. With `jobs` > 1, `.jsonl` files are
     cut into segments judged by worker processes — unless a sink needs each finding's words
     (a human format), which only one process can give it."""
-    for sink in sinks:
-        sink.start(audit.header())
     try:
+        for sink in sinks:
+            sink.start(audit.header())
         paths = _paths(inputs)
         if paths is not None and jobs > 1 and not any(s.needs_words for s in sinks):
             for _ in run_parallel(audit, audit.ledger, paths, jobs, sinks):
+                raise_if_stopped()
                 if progress is not None:
                     progress(audit.summary.records)
         else:
             items = read_files(paths) if paths is not None else cast(Iterable[Item], inputs)
             _run_serial(audit, items, sinks, progress)
+        raise_if_stopped()  # the signal's own exception may have been swallowed (at a fork)
         summary = audit.summary.to_json()
         for sink in sinks:
             sink.finish(summary)
@@ -104,14 +106,28 @@ def stop_on_signals() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        _stopped.append(signum)
         raise AuditStoppedError(signum)
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    _stopped.clear()
     try:
         yield
+        raise_if_stopped()
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+_stopped: list[int] = []  # signals received under stop_on_signals
+
+
+def raise_if_stopped() -> None:
+    """Raise `AuditStoppedError` if a signal came: an exception raised in a signal handler is
+    lost when it lands in code that ignores exceptions (an at-fork hook of the standard
+    library), so the runner looks again before anything is finished."""
+    if _stopped:
+        raise AuditStoppedError(_stopped[0])
 
 
 __all__ = ["Accepted", "run_audit", "stop_on_signals"]
