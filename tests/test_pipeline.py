@@ -190,3 +190,32 @@ def test_personal_data_never_reaches_an_exception(secret: str, field: str, broke
     assert secret not in str(caught.value)
     report = audit([bad], as_of=AS_OF)
     assert secret not in json.dumps(report.model_dump(mode="json"), ensure_ascii=False)
+
+
+BUGGY = """
+import sys
+import compliance.engine as engine
+def broken(self, record, as_of, flag_future=False):
+    raise KeyError("a bug quoting สมชาย")
+engine.Engine.evaluate = broken
+from compliance.cli import main
+sys.argv = ["compliance", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_bug_exits_4_with_one_line_and_no_report(tmp_path: Path, jobs: str) -> None:
+    """An internal error is not "findings" (exit 1): exit 4, one line, no traceback (it may
+    quote input), no report; --debug shows where."""
+    out = tmp_path / "r.json"
+    args = [*map(str, INPUTS), "--as-of", "2023-09-15", "--jobs", jobs, "--output", str(out)]
+    done = subprocess.run([sys.executable, "-c", BUGGY, "audit", *args],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 4
+    assert "internal error (KeyError)" in done.stderr and "--debug" in done.stderr
+    assert "Traceback" not in done.stderr and "สมชาย" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    debug = subprocess.run([sys.executable, "-c", BUGGY, "--debug", "audit", *args],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert debug.returncode == 4 and "Traceback" in debug.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
@@ -49,6 +50,7 @@ from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 EXIT_FAILED = 4  # the audit could not finish (SPEC §9 names no code for it): no report
+DEBUG_ENV = "COMPLIANCE_DEBUG"
 
 app = typer.Typer(
     name="compliance",
@@ -77,8 +79,16 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="On an internal error, print the traceback (it may quote input)."
+        ),
+    ] = False,
 ) -> None:
     """compliance: legal deadlines of the BMA Anti-Bribery guideline, judged and explained."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
 
 
 def _stderr() -> Console:
@@ -427,14 +437,30 @@ def main() -> None:
 
     The process ends without the interpreter's teardown: after a large audit, freeing the
     objects one by one takes ~0.1 s (a few per cent of the run) and achieves nothing the
-    kernel does not do at exit. Everything that matters is done by then: the report is
-    fsynced and renamed, the workers are joined, and the standard streams are flushed here.
-    An unexpected exception still propagates with its traceback."""
+    kernel does not do at exit. Everything that matters is done by then: the sinks have
+    finished (the report fsynced and renamed, a store committed), the workers are joined, and
+    the standard streams are flushed here.
+
+    Any other error is a bug: exit 4 (never 1, which a nightly job reads as "findings") with
+    one line saying so. Its traceback may quote input (a name in a record), so it is printed
+    only with --debug or COMPLIANCE_DEBUG=1."""
     try:
         app()
         status = 0
     except SystemExit as stop:
         status = _exit_status(stop.code)
+    except KeyboardInterrupt:
+        status = 130
+    except Exception as exc:  # a bug: the one place such errors end
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        else:
+            _stderr().print(
+                f"[bold red]error:[/] internal error ({type(exc).__name__}); nothing was "
+                f"written. Run the same command with --debug to see where it happened.",
+                markup=True,
+            )
+        status = EXIT_FAILED
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -444,10 +470,11 @@ def main() -> None:
 
 
 def _exit_status(code: object) -> int:
-    """The status `sys.exit(code)` would give: None is 0, a message goes to stderr and is 1."""
+    """The status of `sys.exit(code)`: None is 0; a message (which `sys.exit` would turn into
+    1, our "findings") goes to stderr and is a failure, 4."""
     if code is None:
         return 0
     if isinstance(code, int):
         return code
     print(code, file=sys.stderr)
-    return 1
+    return EXIT_FAILED
