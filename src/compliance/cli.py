@@ -36,6 +36,7 @@ from compliance.render.base import STATUS_TH
 from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.runner import Progress, stop_on_signals
+from compliance.serialise import DEFAULT_WORDS, WORDS
 from compliance.sinks import Sink
 from compliance.stats.cli import register as register_stats
 from compliance.thaidate import (
@@ -241,6 +242,14 @@ def audit_command(
             "--all", help="Human formats: show every finding, not only those that need action."
         ),
     ] = False,
+    words: Annotated[
+        str,
+        typer.Option(
+            "--words",
+            help="JSON: which findings carry their words — actionable (violations, advisories "
+            "and warnings; the default), all, or none (facts only).",
+        ),
+    ] = DEFAULT_WORDS,
     jobs: Annotated[
         int,
         typer.Option(
@@ -256,11 +265,14 @@ def audit_command(
         fail(f"--format must be one of {', '.join(RENDERERS)}")
     if fail_on not in ("violation", "warning", "never"):
         fail("--fail-on must be violation, warning or never")
+    if words not in WORDS:
+        fail(f"--words must be one of {', '.join(WORDS)}")
     day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
     try:
         with stop_on_signals(), report_output(output) as out, progress_line(paths) as progress:
-            sinks: list[Sink] = [make_renderer(output_format, out, show_all)]
+            renderer = make_renderer(output_format, out, show_all, words, rulebook)
+            sinks: list[Sink] = [renderer]
             run.run(paths, sinks, jobs, progress)
     except AuditStoppedError as exc:
         raise typer.Exit(128 + exc.signum) from None

@@ -38,7 +38,7 @@ from compliance.findings import SEVERITIES, STATUSES, Finding
 from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
-from compliance.serialise import finding_bytes
+from compliance.serialise import Words, finding_bytes
 from compliance.sinks import RecordSink, Sink, Spooler
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ _CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerat
 
 _worker_audit: Audit | None = None  # set before forking; each worker inherits it
 _worker_readers: list[RecordSink] = []  # likewise: the record sinks, whose parts workers fill
+_worker_words: Words = "all"  # likewise: which findings the JSON report gives words
 
 
 def _audit_segment(task: Task) -> SegmentResult:
@@ -92,7 +93,9 @@ def _audit_segment(task: Task) -> SegmentResult:
             findings = result.findings
             for part_sink in parts:
                 part_sink.record(record, findings)
-            length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))
+            length = out.write(
+                b"".join([_SEPARATOR + finding_bytes(f, _worker_words) for f in findings])
+            )
             codes = bytes([_CODES[f.status, f.severity] for f in findings])
             outcomes += codes
             facts = [_facts(f) for f in findings] if want_facts else None
@@ -160,10 +163,11 @@ def run_parallel(
     rejecting duplicates and keeping the summary. The JSON report takes the workers' bytes as
     they are; any other sink gets findings rebuilt from their facts. Yields after each segment
     (for a progress display)."""
-    global _worker_audit, _worker_readers  # noqa: PLW0603 (handed to the workers through fork)
+    global _worker_audit, _worker_readers, _worker_words  # noqa: PLW0603 (inherited by fork)
     _worker_audit = audit
     _worker_readers = [s for s in sinks if isinstance(s, RecordSink)]
     spoolers: list[Sink] = [s for s in sinks if isinstance(s, Spooler)]
+    _worker_words = next((s.words for s in spoolers if isinstance(s, Spooler)), "all")
     # the sinks that take findings one by one (a record sink gets its workers' parts instead)
     others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -58,6 +58,12 @@ class RulesInfo(BaseModel):
     source: str
     count: int
     digest: str
+    words: Literal["actionable", "all", "none"] | None = Field(
+        default=None, description="Which findings carry their words (SPEC §14)."
+    )
+    texts: dict[str, dict[str, str]] | None = Field(
+        default=None, description="Each rule's constant words, once (title, citation, party)."
+    )
 
 
 class CalendarInfo(BaseModel):

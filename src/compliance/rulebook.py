@@ -298,6 +298,21 @@ class RuleBook:
         """The report's `rules` member (SPEC §7)."""
         return {"source": self.source, "count": len(self.rules), "digest": self.digest}
 
+    def texts(self) -> dict[str, dict[str, str]]:
+        """Each rule's constant words, for a report that writes them once rather than on
+        every finding (SPEC §14)."""
+        return {
+            r.id: {
+                "title_th": r.title_th,
+                "title_en": r.title_en,
+                "citation": r.citation_th,
+                "citation_en": r.citation_en,
+                "responsible": r.responsible_th,
+                "responsible_en": r.responsible_en,
+            }
+            for r in self.rules
+        }
+
 
 def builtin_rules_dir() -> Path:
     """The directory of the rules shipped with the package: one folder per pack."""

@@ -21,6 +21,7 @@ from typing import Any
 from compliance.findings import Finding
 from compliance.readers import Rejected
 from compliance.records import Record
+from compliance.serialise import Words
 
 FACT_MEMBERS = (
     "rule_id",
@@ -92,7 +93,10 @@ class RecordSink(Sink):
 
 class Spooler(Sink):
     """A sink that can take findings as the bytes the `--jobs` workers wrote (the JSON
-    report): no finding is rebuilt or serialised again for it."""
+    report): no finding is rebuilt or serialised again for it. The workers write the words
+    its `words` asks for (SPEC §14)."""
+
+    words: Words = "all"
 
     def spooled(self, source: int, offset: int, length: int) -> None:
         """`length` bytes at `offset` of the open file `source`, each finding preceded by
