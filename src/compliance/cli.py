@@ -33,6 +33,10 @@ from compliance.render.base import STATUS_TH
 from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.serialise import finding_json
+from compliance.store.cli import register as register_store
+from compliance.store.db import StoreError
+from compliance.store.sink import StoreSink
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -227,6 +231,14 @@ def audit_command(
             "findings is the same whatever the number.",
         ),
     ] = os.cpu_count() or 1,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Also record the run in this history store: a SQLite file path, "
+            "sqlite:///path or postgresql://… (SPEC §12).",
+        ),
+    ] = None,
 ) -> None:
     """ตรวจกำหนดเวลาของเรื่องวินัยและเรื่องร้องเรียน (audit records as of a date)."""
     if output_format not in RENDERERS:
@@ -235,6 +247,9 @@ def audit_command(
         fail("--fail-on must be violation, warning or never")
     day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
     run = Audit(day, rulebook, calendar, warn_days)
+    if store is not None:
+        _audit_with_store(run, paths, store, output, output_format, show_all)
+        raise typer.Exit(exit_code(run, fail_on))
     with report_output(output) as out:
         renderer = make_renderer(output_format, out, show_all)
         renderer.start(run.header())
@@ -252,6 +267,32 @@ def audit_command(
                     renderer.finding(item)
         renderer.finish(run.summary.to_json())
     raise typer.Exit(exit_code(run, fail_on))
+
+
+def _audit_with_store(
+    run: Audit, paths: list[Path], url: str, output: Path | None, fmt: str, show_all: bool
+) -> None:
+    """The serial audit, each finding also fed to the history store (one transaction)."""
+    try:
+        sink = StoreSink(url, paths)
+        sink.start(run.header())
+    except StoreError as exc:
+        fail(str(exc))
+    with sink, report_output(output) as out:
+        renderer = make_renderer(fmt, out, show_all)
+        renderer.start(run.header())
+        for item in _with_progress(run.run(read_records(paths)), run, paths):
+            if isinstance(item, Rejected):
+                renderer.rejected(item)
+                sink.rejected(item)
+            else:
+                renderer.finding(item)
+                sink.finding(finding_json(item))
+        renderer.finish(run.summary.to_json())
+        try:
+            sink.finish(run.summary.to_json())
+        except StoreError as exc:
+            fail(f"the run was not recorded: {exc}", EXIT_FAILED)
 
 
 def exit_code(run: Audit, fail_on: str) -> int:
@@ -407,6 +448,9 @@ def schema_command(
         fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
     schema = target.json_schema() if target is RECORD_ADAPTER else target.model_json_schema()
     write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+register_store(app)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -1,0 +1,160 @@
+"""The history commands: `changes`, `runs`, `history`, `digest` (SPEC §12).
+
+Registered on the main application by `register(app)`. Problems with the store — a bad URL,
+no store, a run that does not exist — are usage errors: exit 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+
+from compliance.output import report_output
+from compliance.store import render
+from compliance.store.db import StoreError, open_store
+from compliance.store.queries import (
+    changes_between,
+    digest,
+    list_runs,
+    pick_runs,
+    record_history,
+)
+
+EXIT_USAGE = 2
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--store", help="The history store: a SQLite file path, sqlite:///path or postgresql://…"
+    ),
+]
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _write(data: bytes, output: Path | None = None) -> None:
+    with report_output(output) as out:
+        out.write(data)
+
+
+def changes_command(
+    store: StoreOption,
+    first: Annotated[
+        int | None, typer.Option("--from", help="Earlier run (default: the one before --to).")
+    ] = None,
+    second: Annotated[
+        int | None, typer.Option("--to", help="Later run (default: the last).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="json, table, markdown, html or csv.")
+    ] = "json",
+    output: Annotated[Path | None, typer.Option("--output", dir_okay=False)] = None,
+) -> None:
+    """การเปลี่ยนแปลงสถานะระหว่างการตรวจสองครั้ง (status changes between two runs)."""
+    formatter = render.CHANGE_FORMATS.get(output_format)
+    if formatter is None:
+        _fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
+    try:
+        with open_store(store, write=False) as conn:
+            before, after = pick_runs(list_runs(conn), first, second)
+            found = changes_between(conn, before, after)
+    except StoreError as exc:
+        _fail(str(exc))
+    _write(formatter(before, after, found), output)
+
+
+def runs_command(
+    store: StoreOption,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """รายการการตรวจที่บันทึกไว้ (the recorded runs)."""
+    if output_format not in ("table", "json"):
+        _fail("--format must be table or json")
+    try:
+        with open_store(store, write=False) as conn:
+            all_runs = list_runs(conn)
+    except StoreError as exc:
+        _fail(str(exc))
+    _write(render.runs_json(all_runs) if output_format == "json" else render.runs_table(all_runs))
+
+
+def history_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="case_id or complaint_id.")],
+    store: StoreOption,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """ประวัติสถานะหน้าที่ของเรื่องหนึ่งในการตรวจทุกครั้ง (one record across runs)."""
+    if output_format not in ("table", "json"):
+        _fail("--format must be table or json")
+    try:
+        with open_store(store, write=False) as conn:
+            rows = record_history(conn, record_id)
+    except StoreError as exc:
+        _fail(str(exc))
+    if not rows:
+        _fail(f"no record {record_id} in the store")
+    if output_format == "json":
+        _write(render.history_json(record_id, rows) + b"\n")
+    else:
+        _write(render.history_table(record_id, rows))
+
+
+def digest_command(
+    store: StoreOption,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", file_okay=False, help="Folder for the files.")
+    ],
+    days: Annotated[int, typer.Option("--days", min=0, help="Due within this many days.")] = 7,
+) -> None:
+    """สรุปสิ่งที่ต้องดำเนินการรายหน่วยงาน (one file per office after the latest run)."""
+    try:
+        with open_store(store, write=False) as conn:
+            all_runs = list_runs(conn)
+            if not all_runs:
+                raise StoreError("the store has no run yet")
+            latest = all_runs[-1]
+            previous = all_runs[-2] if len(all_runs) > 1 else None
+            offices = digest(conn, latest, previous, days)
+    except StoreError as exc:
+        _fail(str(exc))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    named = []
+    for office in offices:
+        stem = render.safe_name(office.agency, taken)
+        _write(render.digest_html(office, latest, previous, days), output_dir / f"{stem}.html")
+        _write(render.digest_csv(office, days), output_dir / f"{stem}.csv")
+        named.append((office, stem))
+    _write(render.digest_index(named, latest, previous, days), output_dir / "index.html")
+    index = [
+        {
+            "agency": office.agency,
+            "file": f"{stem}.html",
+            "new_violations": len(office.new_violations),
+            "overdue": len(office.overdue),
+            "due": len(office.due),
+        }
+        for office, stem in named
+    ]
+    _write(
+        orjson.dumps(
+            {"run": latest.brief(), "days": days, "agencies": index}, option=orjson.OPT_INDENT_2
+        )
+        + b"\n",
+        output_dir / "index.json",
+    )
+    print(f"{len(named)} agencies -> {output_dir}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the history commands to the `compliance` application."""
+    app.command("changes")(changes_command)
+    app.command("runs")(runs_command)
+    app.command("history")(history_command)
+    app.command("digest")(digest_command)
