@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from compliance.audit import Audit, audit
 from compliance.cli import app
 from compliance.store.db import (
+    WAIT_ENV,
     StoreBusyError,
     StoreError,
     normalise_url,
@@ -266,6 +267,12 @@ def test_a_failing_run_leaves_the_earlier_runs_as_they_were(store: str) -> None:
     assert changes_json(store) == before
 
 
+def runs_of(store: str) -> list[dict[str, Any]]:
+    result = invoke("runs", "--store", store, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout_bytes)["runs"]  # type: ignore[no-any-return]
+
+
 def test_a_second_writer_waits_then_fails_clearly(store: str) -> None:
     record_run(store, MAY)
     header = Audit(date(2023, 6, 30)).header()
@@ -274,21 +281,20 @@ def test_a_second_writer_waits_then_fails_clearly(store: str) -> None:
     try:
         with pytest.raises(StoreBusyError, match="another run is writing"):
             StoreSink(store, INPUTS, wait=0.3).start(header)
-        assert (
-            json.loads(invoke("runs", "--store", store, "--format", "json").stdout_bytes)["runs"][
-                0
-            ]["as_of"]
-            == MAY
-        )  # readers are not blocked by the writer
+        result = CliRunner().invoke(
+            app,
+            ["audit", *map(str, INPUTS), "--as-of", JUNE, "--store", store],
+            env={WAIT_ENV: "0.2"},
+        )
+        assert result.exit_code == 2
+        assert "another run is writing to the store" in result.output
+        assert [r["as_of"] for r in runs_of(store)] == [MAY]  # readers do not wait
     finally:
         holder.abort()
     with StoreSink(store, INPUTS, wait=5) as after:
         after.start(header)
         after.finish({"records": 0})
-    assert (
-        len(json.loads(invoke("runs", "--store", store, "--format", "json").stdout_bytes)["runs"])
-        == 2
-    )
+    assert [r["as_of"] for r in runs_of(store)] == [MAY, JUNE]
 
 
 def test_a_run_killed_inside_its_transaction_leaves_the_store_intact(

@@ -10,6 +10,7 @@ so two runs never interleave: the second waits up to `wait` seconds, then fails 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_WAIT = 30.0  # seconds a run waits for another run on the same store
+WAIT_ENV = "COMPLIANCE_STORE_WAIT"  # overrides it (seconds)
 LOCK_KEY = 0x636F6D70  # PostgreSQL advisory lock of the store's writers ("comp")
 
 
@@ -53,6 +55,14 @@ def normalise_url(url: str) -> URL:
             raise StoreError("--store: a SQLite store needs a file path (sqlite:///path)")
         return parsed.set(drivername="sqlite")
     raise StoreError(f"--store: unsupported database {backend!r} (use sqlite or postgresql)")
+
+
+def default_wait() -> float:
+    """How long a writer waits for another: COMPLIANCE_STORE_WAIT seconds, else 30."""
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError as exc:
+        raise StoreError(f"{WAIT_ENV} must be a number of seconds") from exc
 
 
 def shown(url: URL) -> str:
@@ -107,11 +117,12 @@ def migrate(connection: Connection) -> None:
 
 
 @contextmanager
-def open_store(url: str, *, write: bool, wait: float = DEFAULT_WAIT) -> Iterator[Connection]:
+def open_store(url: str, *, write: bool, wait: float | None = None) -> Iterator[Connection]:
     """A connection in a transaction on an up-to-date store; committed when the block ends,
     rolled back on any exception. A reader of a SQLite file that does not exist fails rather
     than creating an empty store."""
     target = normalise_url(url)
+    wait = default_wait() if wait is None else wait
     sqlite = target.get_backend_name() == "sqlite"
     if sqlite and not write and not Path(target.database or "").exists():
         raise StoreError(f"no store at {target.database}")

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from compliance.store.db import DEFAULT_WAIT, StoreError, normalise_url, open_store, translate
+from compliance.store.db import StoreError, default_wait, normalise_url, open_store, translate
 from compliance.store.schema import STATE_COLUMNS, agencies, obligations, runs, statuses
 
 BATCH = 20_000
@@ -87,10 +87,10 @@ class StoreSink:
     Use as a context manager, or call `abort()` on failure: anything but `finish` leaves the
     store as it was."""
 
-    def __init__(self, url: str, inputs: Sequence[Path], *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(self, url: str, inputs: Sequence[Path], *, wait: float | None = None) -> None:
         self.url = url
         self.inputs = list(inputs)
-        self.wait = wait
+        self.wait = default_wait() if wait is None else wait
         self.target = normalise_url(url)  # a bad URL fails before the audit starts
         self.run_id: int | None = None
         self._stack: contextlib.ExitStack | None = None
