@@ -30,12 +30,11 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 from compliance.audit import Audit  # noqa: E402
-from compliance.readers import Rejected, check_inputs, read_records  # noqa: E402
+from compliance.readers import check_inputs, read_records  # noqa: E402
 from compliance.render.jsonout import JsonRenderer  # noqa: E402
-from compliance.serialise import finding_json  # noqa: E402
 from compliance.store.db import open_store  # noqa: E402
 from compliance.store.queries import list_runs  # noqa: E402
-from compliance.store.sink import StoreSink  # noqa: E402
+from compliance.store.sink import StoreSink, feed  # noqa: E402
 
 NIGHTS = (date(2023, 9, 30), date(2023, 10, 1))
 
@@ -82,13 +81,7 @@ def one_run(records: Path, store: str, as_of: date, report: Path) -> dict[str, A
         renderer = JsonRenderer(out)
         renderer.start(run.header())
         sink.start(run.header())
-        for item in run.run(read_records(paths)):
-            if isinstance(item, Rejected):
-                renderer.rejected(item)
-                sink.rejected(item)
-            else:
-                renderer.finding(item)
-                sink.finding(finding_json(item))
+        feed(run.run(read_records(paths)), renderer, sink)
         renderer.finish(run.summary.to_json())
         sink.finish(run.summary.to_json())
     ended = _clocks()

@@ -33,10 +33,9 @@ from compliance.render.base import STATUS_TH
 from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
-from compliance.serialise import finding_json
 from compliance.store.cli import register as register_store
 from compliance.store.db import StoreError
-from compliance.store.sink import StoreSink
+from compliance.store.sink import StoreSink, feed
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -281,13 +280,7 @@ def _audit_with_store(
     with sink, report_output(output) as out:
         renderer = make_renderer(fmt, out, show_all)
         renderer.start(run.header())
-        for item in _with_progress(run.run(read_records(paths)), run, paths):
-            if isinstance(item, Rejected):
-                renderer.rejected(item)
-                sink.rejected(item)
-            else:
-                renderer.finding(item)
-                sink.finding(finding_json(item))
+        feed(_with_progress(run.run(read_records(paths)), run, paths), renderer, sink)
         renderer.finish(run.summary.to_json())
         try:
             sink.finish(run.summary.to_json())

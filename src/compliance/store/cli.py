@@ -6,17 +6,21 @@ no store, a run that does not exist — are usage errors: exit 2."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import orjson
 import typer
 from rich.console import Console
+from sqlalchemy.engine import Connection
 
 from compliance.output import report_output
 from compliance.store import render
 from compliance.store.db import StoreError, open_store
 from compliance.store.queries import (
+    OfficeDigest,
+    Run,
     changes_between,
     digest,
     list_runs,
@@ -25,6 +29,7 @@ from compliance.store.queries import (
 )
 
 EXIT_USAGE = 2
+T = TypeVar("T")
 StoreOption = Annotated[
     str,
     typer.Option(
@@ -36,6 +41,15 @@ StoreOption = Annotated[
 def _fail(message: str) -> NoReturn:
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
     raise typer.Exit(EXIT_USAGE)
+
+
+def _read(store: str, query: Callable[[Connection], T]) -> T:
+    """One read-only transaction on the store; its problems are usage errors."""
+    try:
+        with open_store(store, write=False) as conn:
+            return query(conn)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 def _write(data: bytes, output: Path | None = None) -> None:
@@ -60,13 +74,12 @@ def changes_command(
     formatter = render.CHANGE_FORMATS.get(output_format)
     if formatter is None:
         _fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
-    try:
-        with open_store(store, write=False) as conn:
-            before, after = pick_runs(list_runs(conn), first, second)
-            found = changes_between(conn, before, after)
-    except StoreError as exc:
-        _fail(str(exc))
-    _write(formatter(before, after, found), output)
+
+    def compare(conn: Connection) -> bytes:
+        before, after = pick_runs(list_runs(conn), first, second)
+        return formatter(before, after, changes_between(conn, before, after))
+
+    _write(_read(store, compare), output)
 
 
 def runs_command(
@@ -76,11 +89,7 @@ def runs_command(
     """รายการการตรวจที่บันทึกไว้ (the recorded runs)."""
     if output_format not in ("table", "json"):
         _fail("--format must be table or json")
-    try:
-        with open_store(store, write=False) as conn:
-            all_runs = list_runs(conn)
-    except StoreError as exc:
-        _fail(str(exc))
+    all_runs = _read(store, list_runs)
     _write(render.runs_json(all_runs) if output_format == "json" else render.runs_table(all_runs))
 
 
@@ -92,11 +101,7 @@ def history_command(
     """ประวัติสถานะหน้าที่ของเรื่องหนึ่งในการตรวจทุกครั้ง (one record across runs)."""
     if output_format not in ("table", "json"):
         _fail("--format must be table or json")
-    try:
-        with open_store(store, write=False) as conn:
-            rows = record_history(conn, record_id)
-    except StoreError as exc:
-        _fail(str(exc))
+    rows = _read(store, lambda conn: record_history(conn, record_id))
     if not rows:
         _fail(f"no record {record_id} in the store")
     if output_format == "json":
@@ -113,16 +118,15 @@ def digest_command(
     days: Annotated[int, typer.Option("--days", min=0, help="Due within this many days.")] = 7,
 ) -> None:
     """สรุปสิ่งที่ต้องดำเนินการรายหน่วยงาน (one file per office after the latest run)."""
-    try:
-        with open_store(store, write=False) as conn:
-            all_runs = list_runs(conn)
-            if not all_runs:
-                raise StoreError("the store has no run yet")
-            latest = all_runs[-1]
-            previous = all_runs[-2] if len(all_runs) > 1 else None
-            offices = digest(conn, latest, previous, days)
-    except StoreError as exc:
-        _fail(str(exc))
+
+    def collect(conn: Connection) -> tuple[Run, Run | None, list[OfficeDigest]]:
+        all_runs = list_runs(conn)
+        if not all_runs:
+            raise StoreError("the store has no run yet")
+        latest, previous = all_runs[-1], all_runs[-2] if len(all_runs) > 1 else None
+        return latest, previous, digest(conn, latest, previous, days)
+
+    latest, previous, offices = _read(store, collect)
     output_dir.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     named = []

@@ -71,12 +71,13 @@ def _grouped(changes: Sequence[Change]) -> list[tuple[str, list[tuple[str, list[
     ]
 
 
+def _key_cells(subject_type: str, subject_id: str, rule_id: str, instance: int) -> list[str]:
+    return [SUBJECT_TH.get(subject_type, subject_type), subject_id, rule_id, str(instance)]
+
+
 def _cells(c: Change) -> list[str]:
     return [
-        SUBJECT_TH.get(c.subject_type, c.subject_type),
-        c.subject_id,
-        c.rule_id,
-        str(c.instance),
+        *_key_cells(c.subject_type, c.subject_id, c.rule_id, c.instance),
         status_th(c.before.status),
         status_th(c.after.status),
         thai_day(c.due_date),
@@ -302,10 +303,7 @@ DIGEST_HEADER = ["ประเภท", "เลขที่เรื่อง", "
 
 def _item_cells(item: Item) -> list[str]:
     return [
-        SUBJECT_TH.get(item.subject_type, item.subject_type),
-        item.subject_id,
-        item.rule_id,
-        str(item.instance),
+        *_key_cells(item.subject_type, item.subject_id, item.rule_id, item.instance),
         STATUS_TH.get(item.status, item.status),
         thai_day(item.due_date),
         "" if item.days_late is None else str(item.days_late),

@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +42,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from compliance.findings import Finding
+from compliance.readers import Rejected
+from compliance.render.base import Renderer
+from compliance.serialise import finding_json
 from compliance.store.db import StoreError, default_wait, normalise_url, open_store, translate
 from compliance.store.schema import STATE_COLUMNS, agencies, obligations, runs, statuses
 
@@ -314,6 +318,17 @@ class StoreSink:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
             found.append({"sha256": digest, "bytes": path.stat().st_size})
         self._digests = found
+
+
+def feed(items: Iterable[Finding | Rejected], renderer: Renderer, sink: StoreSink) -> None:
+    """The audit's stream to a report and to the store alike (the serial path)."""
+    for item in items:
+        if isinstance(item, Rejected):
+            renderer.rejected(item)
+            sink.rejected(item)
+        else:
+            renderer.finding(item)
+            sink.finding(finding_json(item))
 
 
 def _as_date(value: Any) -> date:
