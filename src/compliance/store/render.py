@@ -239,6 +239,7 @@ def history_table(record_id: str, rows: Sequence[HistoryRow]) -> bytes:
     console.print(Text(f"ประวัติสถานะของเรื่อง {record_id} ({len(rows)} การเปลี่ยนแปลง)"))
     table = Table()
     for column in (
+        "ประเภท",
         "รหัสกฎ",
         "ครั้งที่",
         "ตั้งแต่การตรวจ",
@@ -256,6 +257,7 @@ def history_table(record_id: str, rows: Sequence[HistoryRow]) -> bytes:
         if state.status == "overdue" and state.due_date is not None:
             late = (row.as_of - state.due_date).days
         table.add_row(
+            SUBJECT_TH.get(row.subject_type, row.subject_type),
             Text(row.rule_id),
             str(row.instance),
             f"ครั้งที่ {row.run} ({thai_day(row.as_of)})",
