@@ -288,14 +288,18 @@ def digest(conn: Connection, latest: Run, previous: Run | None, days: int) -> li
             o.c.subject_id,
             o.c.rule_id,
             o.c.instance,
-            o.c.status,
-            o.c.due_date,
-            o.c.days_late,
+            s.c.status,
+            s.c.due_date,
+            s.c.days_late,
         )
-        .select_from(o.join(agencies, agencies.c.id == o.c.agency_id))
+        .select_from(
+            o.join(s, (s.c.obligation_id == o.c.id) & (s.c.run_id == o.c.last_run)).join(
+                agencies, agencies.c.id == s.c.agency_id
+            )
+        )
         .where(
-            (o.c.status == "overdue")
-            | (o.c.status.in_(ACTION_STATUSES) & (o.c.due_date <= horizon))
+            (s.c.status == "overdue")
+            | (s.c.status.in_(ACTION_STATUSES) & (s.c.due_date <= horizon))
             | o.c.id.in_(fresh)
         )
     )

@@ -3,11 +3,11 @@
 Only ids, statuses, dates, agencies and counts are stored: no personal field and no free text
 (SPEC §8), so a database can be shared with anyone who may see the report's facts.
 
-`obligations` holds every obligation key ever seen with its *current* state (the state at the
-latest run), so a new run is compared with one indexed join instead of replaying history.
-`statuses` is the history: one row per change of a key, written by the run that saw the
-change; a key that disappears from a run gets a row whose status is NULL. The state of a key
-at run R is therefore its `statuses` row with the greatest run id ≤ R.
+`obligations` holds every obligation key ever seen, with `last_run`: the run of its latest
+`statuses` row, which is its *current* state — so a new run is compared with one indexed join
+instead of replaying history. `statuses` is the history: one row per change of a key, written
+by the run that saw the change (a key that disappears from a run gets a row whose status is
+NULL). The state of a key at run R is its `statuses` row with the greatest run id ≤ R.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ obligations = Table(
     Column("subject_type", String(40), nullable=False),
     Column("rule_id", String(100), nullable=False),
     Column("instance", Integer, nullable=False),
-    *(c._copy() for c in _STATE),
+    Column("last_run", Integer, ForeignKey("runs.id"), nullable=False),
     # subject_id first: `history ID` finds a record's keys by id alone.
     UniqueConstraint("subject_id", "subject_type", "rule_id", "instance"),
 )
@@ -88,4 +88,5 @@ statuses = Table(
     Column("run_id", Integer, ForeignKey("runs.id"), primary_key=True),
     *(c._copy() for c in _STATE),
     Index(None, "run_id"),
+    sqlite_with_rowid=False,  # rows clustered by their key: no second copy of it in an index
 )

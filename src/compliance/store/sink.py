@@ -270,24 +270,28 @@ class StoreSink:
                 )
 
     def _apply(self, conn: Connection, run_id: int) -> int:
-        """Set statements: new keys, changed keys, vanished keys, then the current state."""
+        """Set statements: new keys, changed keys, vanished keys, then the current pointers."""
         i, o, s = incoming, obligations, statuses
+        last = s.alias("last")  # each key's current state: its latest change
         same_key = and_(*(o.c[k] == i.c[k] for k in KEY))
+        at_last = and_(last.c.obligation_id == o.c.id, last.c.run_id == o.c.last_run)
+        # a new key's first status row is written below, by this run
         conn.execute(
             insert(o).from_select(
-                list(KEY), select(*(i.c[k] for k in KEY)).where(~exists().where(same_key))
+                [*KEY, "last_run"],
+                select(*(i.c[k] for k in KEY), literal(run_id)).where(~exists().where(same_key)),
             )
         )
         differs = or_(
-            *(o.c[c].is_distinct_from(i.c[c]) for c in STATE_COLUMNS if c != "days_late"),
+            *(last.c[c].is_distinct_from(i.c[c]) for c in STATE_COLUMNS if c != "days_late"),
             # days_late of an overdue key grows every day: a change of days, not of status
-            and_(i.c.status != "overdue", o.c.days_late.is_distinct_from(i.c.days_late)),
+            and_(i.c.status != "overdue", last.c.days_late.is_distinct_from(i.c.days_late)),
         )
         conn.execute(
             insert(s).from_select(
                 ["obligation_id", "run_id", *STATE_COLUMNS],
                 select(o.c.id, literal(run_id), *(i.c[c] for c in STATE_COLUMNS))
-                .select_from(i.join(o, same_key))
+                .select_from(i.join(o, same_key).outerjoin(last, at_last))
                 .where(differs),
             )
         )
@@ -295,17 +299,19 @@ class StoreSink:
         conn.execute(
             insert(s).from_select(
                 ["obligation_id", "run_id", *STATE_COLUMNS],
-                select(o.c.id, literal(run_id), *(null() for _ in STATE_COLUMNS)).where(
-                    o.c.status.is_not(None),
+                select(o.c.id, literal(run_id), *(null() for _ in STATE_COLUMNS))
+                .select_from(o.join(last, at_last))
+                .where(
+                    last.c.status.is_not(None),
+                    o.c.last_run != run_id,
                     ~exists().where(same_key),
                     o.c.subject_id.not_in(select(rejected_ids.c.subject_id)),
                 ),
             )
         )
+        changed = select(s.c.obligation_id).where(s.c.run_id == run_id)
         conn.execute(
-            update(o)
-            .where(s.c.obligation_id == o.c.id, s.c.run_id == run_id)
-            .values({c: s.c[c] for c in STATE_COLUMNS})
+            update(o).where(o.c.id.in_(changed), o.c.last_run != run_id).values(last_run=run_id)
         )
         return int(conn.execute(select(func.count()).where(s.c.run_id == run_id)).scalar_one())
 

@@ -1,4 +1,4 @@
-"""The first history store: runs, agencies, obligations (current state) and statuses.
+"""The first history store: runs, agencies, obligations (keys) and statuses (changes).
 
 Revision ID: 0001
 Revises:
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("subject_type", sa.String(40), nullable=False),
         sa.Column("rule_id", sa.String(100), nullable=False),
         sa.Column("instance", sa.Integer, nullable=False),
-        *_state(),
+        sa.Column("last_run", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_obligations"),
         sa.UniqueConstraint(
             "subject_id",
@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
         *_state(),
         sa.PrimaryKeyConstraint("obligation_id", "run_id", name="pk_statuses"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_statuses_run_id", "statuses", ["run_id"])
 
