@@ -29,6 +29,7 @@ from compliance.store.db import (
     normalise_url,
     open_store,
 )
+from compliance.store.queries import ABSENT, Change, State
 from compliance.store.render import safe_name
 from compliance.store.schema import metadata, statuses
 from compliance.store.sink import PAUSE_ENV, StoreSink
@@ -421,3 +422,19 @@ def test_the_schema_is_at_the_newest_migration(store: str) -> None:
 def _no_pause(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(PAUSE_ENV, raising=False)
     yield
+
+
+def test_changes_are_grouped_as_a_legal_officer_reads_them() -> None:
+    def state(status: str | None, severity: str | None) -> State:
+        return State(status, severity, "เขต", None, date(2023, 6, 1), None, None)
+
+    def group(before: State, after: State) -> str:
+        return Change("complaint", "C1", "CMP-3.2", 1, before, after).group
+
+    assert group(state("pending", "info"), state("overdue", "violation")) == "new_violation"
+    assert group(ABSENT, state("late", "violation")) == "new_violation"
+    assert group(state("pending", "info"), state("due_soon", "warning")) == "due_soon"
+    assert group(state("overdue", "violation"), state("late", "violation")) == "resolved"
+    assert group(state("due_soon", "warning"), state("met", "info")) == "resolved"
+    assert group(ABSENT, state("met", "info")) == "other"
+    assert group(state("overdue", "violation"), ABSENT) == "other"

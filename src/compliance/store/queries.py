@@ -81,8 +81,8 @@ class Change:
             return "new_violation"
         if self.after.status == "due_soon":
             return "due_soon"
-        if self.after.status in DONE_STATUSES and self.before.status not in DONE_STATUSES:
-            return "resolved"
+        if self.after.status in DONE_STATUSES and self.before.status not in (*DONE_STATUSES, None):
+            return "resolved"  # was owed, now done (a key first seen done is not news)
         return "other"
 
     def to_json(self) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def changes_html(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     """One self-contained page (inline style, no requests)."""
     title = _title(first, second, changes)
-    body = [f"<h1>{escape(title)}</h1>"]
+    body = ["<h1>การเปลี่ยนแปลงสถานะหน้าที่ตามกำหนดเวลา</h1>", f"<p>{escape(title)}</p>"]
     for agency, groups in _grouped(changes):
         body.append(f"<h2>{escape(agency)}</h2>")
         for group, items in groups:
