@@ -34,8 +34,6 @@ from compliance.render.jsonout import JsonRenderer
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.store.cli import register as register_store
-from compliance.store.db import StoreError
-from compliance.store.sink import StoreSink, feed
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -271,7 +269,11 @@ def audit_command(
 def _audit_with_store(
     run: Audit, paths: list[Path], url: str, output: Path | None, fmt: str, show_all: bool
 ) -> None:
-    """The serial audit, each finding also fed to the history store (one transaction)."""
+    """The serial audit, each finding also fed to the history store (one transaction).
+    The store's modules load here: without --store, no audit pays for SQLAlchemy."""
+    from compliance.store.db import StoreError  # noqa: PLC0415 (lazy: see the docstring)
+    from compliance.store.sink import StoreSink, feed  # noqa: PLC0415 (lazy: see the docstring)
+
     try:
         sink = StoreSink(url, paths)
         sink.start(run.header())

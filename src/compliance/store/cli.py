@@ -1,32 +1,26 @@
 """The history commands: `changes`, `runs`, `history`, `digest` (SPEC §12).
 
 Registered on the main application by `register(app)`. Problems with the store — a bad URL,
-no store, a run that does not exist — are usage errors: exit 2."""
+no store, a run that does not exist — are usage errors: exit 2. SQLAlchemy and Alembic are
+imported only when a history command runs: every other command starts without them."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import orjson
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Connection
 
 from compliance.output import report_output
-from compliance.store import render
-from compliance.store.db import StoreError, open_store
-from compliance.store.queries import (
-    OfficeDigest,
-    Run,
-    changes_between,
-    digest,
-    list_runs,
-    pick_runs,
-    record_history,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from compliance.store.queries import OfficeDigest, Run
 
 EXIT_USAGE = 2
 T = TypeVar("T")
@@ -45,6 +39,8 @@ def _fail(message: str) -> NoReturn:
 
 def _read(store: str, query: Callable[[Connection], T]) -> T:
     """One read-only transaction on the store; its problems are usage errors."""
+    from compliance.store.db import StoreError, open_store  # noqa: PLC0415 (lazy: see the docstring)
+
     try:
         with open_store(store, write=False) as conn:
             return query(conn)
@@ -71,13 +67,15 @@ def changes_command(
     output: Annotated[Path | None, typer.Option("--output", dir_okay=False)] = None,
 ) -> None:
     """การเปลี่ยนแปลงสถานะระหว่างการตรวจสองครั้ง (status changes between two runs)."""
+    from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
+
     formatter = render.CHANGE_FORMATS.get(output_format)
     if formatter is None:
         _fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
 
     def compare(conn: Connection) -> bytes:
-        before, after = pick_runs(list_runs(conn), first, second)
-        return formatter(before, after, changes_between(conn, before, after))
+        before, after = queries.pick_runs(queries.list_runs(conn), first, second)
+        return formatter(before, after, queries.changes_between(conn, before, after))
 
     _write(_read(store, compare), output)
 
@@ -87,9 +85,11 @@ def runs_command(
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """รายการการตรวจที่บันทึกไว้ (the recorded runs)."""
+    from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
+
     if output_format not in ("table", "json"):
         _fail("--format must be table or json")
-    all_runs = _read(store, list_runs)
+    all_runs = _read(store, queries.list_runs)
     _write(render.runs_json(all_runs) if output_format == "json" else render.runs_table(all_runs))
 
 
@@ -99,9 +99,11 @@ def history_command(
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """ประวัติสถานะหน้าที่ของเรื่องหนึ่งในการตรวจทุกครั้ง (one record across runs)."""
+    from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
+
     if output_format not in ("table", "json"):
         _fail("--format must be table or json")
-    rows = _read(store, lambda conn: record_history(conn, record_id))
+    rows = _read(store, lambda conn: queries.record_history(conn, record_id))
     if not rows:
         _fail(f"no record {record_id} in the store")
     if output_format == "json":
@@ -118,13 +120,15 @@ def digest_command(
     days: Annotated[int, typer.Option("--days", min=0, help="Due within this many days.")] = 7,
 ) -> None:
     """สรุปสิ่งที่ต้องดำเนินการรายหน่วยงาน (one file per office after the latest run)."""
+    from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
+    from compliance.store.db import StoreError  # noqa: PLC0415 (lazy: see the docstring)
 
     def collect(conn: Connection) -> tuple[Run, Run | None, list[OfficeDigest]]:
-        all_runs = list_runs(conn)
+        all_runs = queries.list_runs(conn)
         if not all_runs:
             raise StoreError("the store has no run yet")
         latest, previous = all_runs[-1], all_runs[-2] if len(all_runs) > 1 else None
-        return latest, previous, digest(conn, latest, previous, days)
+        return latest, previous, queries.digest(conn, latest, previous, days)
 
     latest, previous, offices = _read(store, collect)
     output_dir.mkdir(parents=True, exist_ok=True)
