@@ -106,6 +106,9 @@ class StoreSink:
         self._digests: list[dict[str, Any]] = []
         self._hasher: threading.Thread | None = None
         self._postgres = self.target.get_backend_name() == "postgresql"
+        # dates as the bulk path wants them: `date` for psycopg's COPY, ISO text for SQLite
+        # (what SQLAlchemy's Date type stores there)
+        self._day = _day if self._postgres else _iso
 
     # --- the sink interface ---------------------------------------------------------------
 
@@ -151,7 +154,7 @@ class StoreSink:
         agency_id = self._agencies.get(agency)
         if agency_id is None:
             agency_id = self._add_agency(agency)
-        day = _day if self._postgres else _iso
+        day = self._day
         self._buffer.append(
             (
                 f["subject_id"],
