@@ -39,6 +39,7 @@ from compliance.runner import Progress, stop_on_signals
 from compliance.serialise import DEFAULT_WORDS, WORDS
 from compliance.sinks import Sink
 from compliance.stats.cli import register as register_stats
+from compliance.store.cli import register as register_store
 from compliance.thaidate import (
     BE_THRESHOLD,
     WEEKDAYS_TH_ABBR,
@@ -259,6 +260,14 @@ def audit_command(
             "findings is the same whatever the number.",
         ),
     ] = os.cpu_count() or 1,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Also record the run in this history store: a SQLite file path, "
+            "sqlite:///path or postgresql://… (SPEC §12).",
+        ),
+    ] = None,
 ) -> None:
     """ตรวจกำหนดเวลาของเรื่องวินัยและเรื่องร้องเรียน (audit records as of a date)."""
     if output_format not in RENDERERS:
@@ -273,12 +282,23 @@ def audit_command(
         with stop_on_signals(), report_output(output) as out, progress_line(paths) as progress:
             renderer = make_renderer(output_format, out, show_all, words, rulebook)
             sinks: list[Sink] = [renderer]
+            if store is not None:
+                sinks.append(open_store_sink(store, paths))
             run.run(paths, sinks, jobs, progress)
     except AuditStoppedError as exc:
         raise typer.Exit(128 + exc.signum) from None
     except AuditFailedError as exc:
         fail(str(exc), EXIT_FAILED)
+    except ConfigurationError as exc:  # the store could not be opened: nothing audited
+        fail(str(exc))
     raise typer.Exit(exit_code(run, fail_on))
+
+
+def open_store_sink(url: str, paths: list[Path]) -> Sink:
+    """The history store as a sink (SQLAlchemy loads only for a run that records)."""
+    from compliance.store.sink import StoreSink  # noqa: PLC0415 (only with --store)
+
+    return StoreSink(url, paths)
 
 
 def exit_code(run: Audit, fail_on: str) -> int:
@@ -442,6 +462,9 @@ def schema_command(
         fail(f"unknown schema {name!r}; choose one of {', '.join(SCHEMAS)}")
     schema = target.json_schema() if target is RECORD_ADAPTER else target.model_json_schema()
     write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+register_store(app)
 
 
 def main() -> None:

@@ -21,6 +21,11 @@ class ConfigurationError(ComplianceError):
     """A rules directory, holidays file or option that cannot be used: nothing is audited."""
 
 
+class StoreError(ConfigurationError):
+    """The history store cannot be opened or used (a bad URL, no store, locked by another
+    run): nothing is audited, exit 2."""
+
+
 class AuditFailedError(ComplianceError):
     """The audit could not finish (exit 4): the report would miss records, so none is
     written."""
@@ -79,3 +84,8 @@ def format_validation_error(exc: ValidationError) -> list[str]:
             msg = msg.removeprefix(prefix)
         messages.append(f"{location(err['loc'])}: {msg}")
     return messages
+
+
+class StoreCommitError(AuditFailedError):
+    """The run could not be recorded in the store at its end (exit 4): rolled back, and the
+    report, which would then describe an unrecorded run, is not written either."""

@@ -1,0 +1,1 @@
+"""The history store (SPEC §12): what each run found, kept as changes per obligation."""
