@@ -24,9 +24,9 @@ from compliance.audit import Audit
 from compliance.errors import ConfigurationError, WorkerDiedError
 from compliance.findings import SEVERITY_RANK
 from compliance.messages import citation, citation_en, explanation_for_people, messages
-from compliance.output import discard_partial_files, report_output
+from compliance.output import ReportWriteError, discard_partial_files, report_output
 from compliance.parallel import run_parallel
-from compliance.readers import Accepted, Rejected, check_inputs, read_records
+from compliance.readers import STDIN, Accepted, Rejected, check_inputs, read_records
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.render import RENDERERS, make_renderer
 from compliance.render.base import STATUS_TH
@@ -137,7 +137,11 @@ def calendar_command(
 
 
 InputsArgument = Annotated[
-    list[Path], typer.Argument(help="Record files (.jsonl or .json).", show_default=False)
+    list[Path],
+    typer.Argument(
+        help="Record files (.jsonl or .json); - reads JSON Lines from standard input.",
+        show_default=False,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
@@ -173,7 +177,8 @@ def load_setup(
 
 def _with_progress(items: Iterable[T], run: Audit, paths: list[Path]) -> Iterator[T]:
     """A progress line on standard error for large inputs on a terminal."""
-    if not sys.stderr.isatty() or sum(p.stat().st_size for p in paths) < PROGRESS_MIN_BYTES:
+    size = sum(p.stat().st_size for p in paths if p != STDIN)
+    if not sys.stderr.isatty() or size < PROGRESS_MIN_BYTES:
         yield from items
         return
     with Progress(
@@ -235,22 +240,26 @@ def audit_command(
         fail("--fail-on must be violation, warning or never")
     day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
     run = Audit(day, rulebook, calendar, warn_days)
-    with report_output(output) as out:
-        renderer = make_renderer(output_format, out, show_all)
-        renderer.start(run.header())
-        if isinstance(renderer, JsonRenderer) and jobs > 1:
-            try:
-                for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
-                    pass
-            except WorkerDiedError as exc:
-                fail(str(exc), EXIT_FAILED)
-        else:
-            for item in _with_progress(run.run(read_records(paths)), run, paths):
-                if isinstance(item, Rejected):
-                    renderer.rejected(item)
-                else:
-                    renderer.finding(item)
-        renderer.finish(run.summary.to_json())
+    protected = [*paths, *(rules or []), *([holidays_file] if holidays_file else [])]
+    try:
+        with report_output(output, protected) as out:
+            renderer = make_renderer(output_format, out, show_all)
+            renderer.start(run.header())
+            if isinstance(renderer, JsonRenderer) and jobs > 1 and STDIN not in paths:
+                try:
+                    for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
+                        pass
+                except WorkerDiedError as exc:
+                    fail(str(exc), EXIT_FAILED)
+            else:
+                for item in _with_progress(run.run(read_records(paths)), run, paths):
+                    if isinstance(item, Rejected):
+                        renderer.rejected(item)
+                    else:
+                        renderer.finding(item)
+            renderer.finish(run.summary.to_json())
+    except ReportWriteError as exc:
+        fail(str(exc))
     raise typer.Exit(exit_code(run, fail_on))
 
 

@@ -23,6 +23,8 @@ from dateutil.parser import isoparse
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from compliance.errors import ANY_DATE, FAST_DATE, ComplianceError
+
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 BE_THRESHOLD = 2400  # SPEC §3.1: any year >= 2400 is Buddhist Era
@@ -40,8 +42,10 @@ WEEKDAYS_TH_ABBR: dict[int, str] = dict(get_day_names("abbreviated", locale="th"
 WEEKDAYS_EN: dict[int, str] = dict(get_day_names("wide", locale="en"))
 
 
-class DateParseError(ValueError):
-    """A date text that is not one of the accepted forms; the message describes, never echoes."""
+class DateParseError(ComplianceError, ValueError):
+    """A date text that is not one of the accepted forms; the message describes, never echoes.
+
+    A ValueError too, so that pydantic validators turn it into a field error."""
 
 
 def to_be(year_ce: int) -> int:
@@ -75,12 +79,14 @@ for _m, _name in MONTHS_TH_ABBR.items():
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(k) for k in _MONTH_LOOKUP), key=len, reverse=True))
 
 _WEEKDAY_ALTERNATION = "|".join(re.escape(n) for n in WEEKDAYS_TH.values())
-_ISO_DATE = re.compile(r"(\d+)-(\d{1,2})-(\d{1,2})")
-_ISO_DATETIME = re.compile(r"(\d{4})(-\d{2}-\d{2}[T ]\d{2}:\d{2}.*)")
-_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)")
+# Digits are ASCII only ([0-9], never \d): Thai digits are translated first; Arabic-Indic,
+# fullwidth, Devanagari... digits, which \d and int() would take, are not a SPEC §3.1 form.
+_ISO_DATE = re.compile(r"([0-9]+)-([0-9]{1,2})-([0-9]{1,2})")
+_ISO_DATETIME = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}[ -~]*)")
+_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]+)")
 _THAI_TEXT = re.compile(
     rf"(?:(?:{_WEEKDAY_ALTERNATION})\s*)?(?:ที่\s*|วันที่\s*)?"
-    rf"(\d{{1,2}})\s*({_MONTH_ALTERNATION})\s*(?:(?:พ\.ศ\.|พ\.ศ|พศ)\s*)?(\d+)"
+    rf"([0-9]{{1,2}})\s*({_MONTH_ALTERNATION})\s*(?:(?:พ\.ศ\.|พ\.ศ|พศ)\s*)?([0-9]+)"
 )
 
 
@@ -131,11 +137,13 @@ def parse_date(value: str | date | datetime) -> date:
     if _ISO_DATETIME.fullmatch(text):
         moment = parse_moment(text)
         assert isinstance(moment, datetime)
-        return bangkok_date(moment)
+        return bangkok_date(moment)  # representable: parse_moment checked it
     if m := _SLASHED.fullmatch(text):
         return _make_date(_year_ce(m[3]), int(m[2]), int(m[1]), int(m[3]) >= BE_THRESHOLD)
     if m := _THAI_TEXT.fullmatch(text):
         return _make_date(_year_ce(m[3]), _MONTH_LOOKUP[m[2]], int(m[1]), int(m[3]) >= BE_THRESHOLD)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise DateParseError("digits must be 0-9 or Thai digits (๐-๙); other scripts' are refused")
     raise DateParseError(
         "not a recognised date: use YYYY-MM-DD (C.E. or B.E.), DD/MM/YYYY, "
         "'24 เมษายน 2566' or an ISO date-time"
@@ -146,11 +154,11 @@ def parse_moment(value: str | date | datetime) -> date | datetime:
     """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
     if isinstance(value, str):
         if len(value) > 10 and value[10] in "T " and "1000" <= value[:4] < "2400":
-            try:  # fast path: C.E. ISO date-time (the C parser)
+            try:  # fast path: C.E. ISO date-time (the C parser; ASCII digits only)
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 pass  # fall through for dateutil's wider ISO support and the precise message
-            else:
+            else:  # years 1000-2399: Bangkok time is always representable
                 return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
         text = arabic_digits(value).strip()
         if m := _ISO_DATETIME.fullmatch(text):
@@ -159,16 +167,22 @@ def parse_moment(value: str | date | datetime) -> date | datetime:
                 moment = isoparse((str(to_ce(year)) if year >= BE_THRESHOLD else m[1]) + m[2])
             except (ValueError, OverflowError):
                 raise DateParseError("not a valid ISO date-time") from None
-            return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
+            return _representable(moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK))
     elif isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=BANGKOK)
+        return _representable(value if value.tzinfo else value.replace(tzinfo=BANGKOK))
     return parse_date(value)
 
 
-# Location labels of the two ways InputDate reads a date; validation errors name only the
-# second (compliance.errors drops the first: the parser's own message is the precise one).
-FAST_DATE = "iso-date"
-ANY_DATE = "date-form"
+def _representable(moment: datetime) -> datetime:
+    """`moment`, if its Bangkok date exists: 0001-01-01T00:00:00+14:00 is still in year 0
+    in Bangkok, which no `date` can hold (and every later comparison would crash)."""
+    try:
+        moment.astimezone(BANGKOK)
+    except (OverflowError, ValueError):
+        raise DateParseError(
+            "date-time is outside the representable range (years 1-9999) in Bangkok time"
+        ) from None
+    return moment
 
 
 class _SpecDate:
