@@ -13,6 +13,7 @@ import sys
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, get_args
 
@@ -181,13 +182,15 @@ def parse_record(source: str, number: int, line: bytes) -> Record | Rejected:
     Fast path: pydantic's JSON parser validates the line. It keeps the last of two equal
     keys, so a record passes only if no key can have been dropped: `_key_bound` (bytes
     counted in C) is at least the number of keys in the line and is compared with the keys
-    the record kept; only when they differ (a colon inside a value, say) is the line read
-    again by Python's parser, which sees every key."""
+    the record kept (together ~3 µs, some 7% of the time a record takes); only when they
+    differ (a `\":` inside a value, say) is the line read again by Python's parser, which
+    sees every key."""
     try:
         record = RECORD_ADAPTER.validate_json(line)
     except ValidationError as exc:
         return _diagnose(source, number, line, exc)
-    if _key_bound(line) != kept_keys(record):
+    kept = kept_keys(record)
+    if _key_bound(line, kept) != kept:
         try:
             problems = _hazards(_load(line.decode("utf-8")))
         except _InvalidJsonError as exc:  # not expected: pydantic's parser read it
@@ -197,34 +200,51 @@ def parse_record(source: str, number: int, line: bytes) -> Record | Rejected:
     return record
 
 
-def _key_bound(line: bytes) -> int:
-    """At least the number of keys in a JSON text: every key's closing quote is followed by
-    a colon, maybe after white space (a value's quote is never followed by a colon)."""
+def _key_bound(line: bytes, kept: int) -> int:
+    """At least the number of keys in a valid JSON object on one line: each key's closing
+    quote is followed by a colon, maybe after white space; a value's closing quote never is.
+    Cheapest test first: the colons (more than the keys when a value holds one, as a time of
+    day does); then the quotes right before a colon, which are all the keys unless white space
+    comes before a colon (a space, or a raw tab or CR: strings cannot hold those raw, and a
+    line ends with `}`, maybe CR LF)."""
     count = line.count
-    return count(b'":') + count(b'" ') + count(b'"\t') + count(b'"\r') + count(b'"\n')
+    colons = count(b":")
+    if colons == kept:
+        return colons
+    quoted = count(b'":')
+    if b" :" not in line and b"\t" not in line and line.find(b"\r", 0, len(line) - 2) < 0:
+        return quoted
+    return quoted + count(b'" ') + count(b'"\t') + count(b'"\r') + count(b'"\n')
 
 
-_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+_FIELDS_SET = attrgetter("__pydantic_fields_set__")
+_NESTED: dict[type[BaseModel], tuple[tuple[str, bool], ...]] = {}
 
 
 def kept_keys(model: BaseModel) -> int:
     """How many keys of its input a validated model (and the models in it) kept."""
-    count = len(model.model_fields_set)
-    names = _NESTED.get(type(model))
-    if names is None:
-        names = _NESTED[type(model)] = _model_fields(type(model))
-    for name in names:
+    count = len(model.__pydantic_fields_set__)
+    nested = _NESTED.get(type(model))
+    if nested is None:
+        nested = _NESTED[type(model)] = _nested_fields(type(model))
+    for name, leaf in nested:
         value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            count += kept_keys(value)
-        elif isinstance(value, list):
-            count += sum(kept_keys(v) for v in value if isinstance(v, BaseModel))
+        if isinstance(value, list):
+            count += sum(map(len, map(_FIELDS_SET, value))) if leaf else sum(map(kept_keys, value))
+        elif isinstance(value, BaseModel):
+            count += len(value.__pydantic_fields_set__) if leaf else kept_keys(value)
     return count
 
 
-def _model_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of `cls` that can hold models (directly or in a list)."""
-    return tuple(name for name, f in cls.model_fields.items() if _models_in(f.annotation))
+def _nested_fields(cls: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """The fields of `cls` that can hold models (directly or in a list), each with whether
+    those models hold none themselves (their keys are then counted without a call)."""
+    found = []
+    for name, info in cls.model_fields.items():
+        models = _models_in(info.annotation)
+        if models:
+            found.append((name, not any(_nested_fields(m) for m in models)))
+    return tuple(found)
 
 
 def _read_lines(source: str, lines: Iterable[tuple[int, bytes]]) -> Iterator[Item]:
