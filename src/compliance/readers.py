@@ -452,6 +452,8 @@ def _diagnose(source: str, line: int, raw: bytes, exc: ValidationError) -> Rejec
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         return Rejected(source, line, None, (f"not valid UTF-8 (byte {err.start + 1})",))
+    if text.startswith("\ufeff"):
+        return Rejected(source, line, None, (_BOM_INSIDE,))
     try:
         value = _load(text)
     except _InvalidJsonError as err:
@@ -462,6 +464,12 @@ def _diagnose(source: str, line: int, raw: bytes, exc: ValidationError) -> Rejec
     # Python's parser took what pydantic's refused (a depth pydantic does not read): the
     # line is still not valid JSON for the audit.
     return Rejected(source, line, _record_id(value), _field_errors(exc))
+
+
+_BOM_INSIDE = (
+    "invalid JSON: the line starts with a byte-order mark, which only a file's first line may "
+    "have (files joined together?)"
+)
 
 
 def _type_problem(value: Any) -> str | None:

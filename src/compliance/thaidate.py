@@ -101,7 +101,26 @@ def _year_ce(digits: str) -> int:
     return to_ce(year) if year >= BE_THRESHOLD else year
 
 
+# Dates a record, a rule or --as-of may hold (C.E.; B.E. 2443-2942). The years up to 2399 are
+# those the C.E. form can write; the same ceiling holds for B.E. dates, and nothing the BMA
+# records predates 1900. Outside, a date is a typo (0001, 9999) and would make a record with
+# centuries of monthly reports, one finding each.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(BE_THRESHOLD - 1, 12, 31)
+_RANGE = (
+    f"out of range: dates from 1 January {FIRST_DAY.year} to 31 December {LAST_DAY.year} "
+    f"(B.E. {to_be(FIRST_DAY.year)}-{to_be(LAST_DAY.year)}) are accepted"
+)
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateParseError(_RANGE)
+    return day
+
+
 def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
+    if not FIRST_DAY.year <= year_ce <= LAST_DAY.year:
+        raise DateParseError(_RANGE)
     if not 1 <= month <= 12:
         raise DateParseError(f"there is no month {month}")
     try:
@@ -118,15 +137,15 @@ def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
 def parse_date(value: str | date | datetime) -> date:
     """Parse any SPEC §3.1 date form to a Gregorian date (Bangkok date for date-times)."""
     if isinstance(value, str):
-        if len(value) == 10 and value[4] == value[7] == "-" and "1000" <= value[:4] < "2400":
+        if len(value) == 10 and value[4] == value[7] == "-" and "1900" <= value[:4] < "2400":
             try:  # fast path: the canonical ISO form, C.E. (not a week date: 2023-W01-1)
                 return date.fromisoformat(value)
             except ValueError:
                 pass  # fall through for the precise message
     elif isinstance(value, datetime):
-        return bangkok_date(value)
+        return bangkok_date(_in_range_moment(value))
     elif isinstance(value, date):
-        return value
+        return _in_range(value)
     else:
         raise DateParseError(f"expected a date as text, got {type(value).__name__}")
     text = " ".join(arabic_digits(value).split())
@@ -153,12 +172,12 @@ def parse_date(value: str | date | datetime) -> date:
 def parse_moment(value: str | date | datetime) -> date | datetime:
     """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
     if isinstance(value, str):
-        if len(value) > 10 and value[10] in "T " and "1000" <= value[:4] < "2400":
+        if len(value) > 10 and value[10] in "T " and "1901" <= value[:4] < "2399":
             try:  # fast path: C.E. ISO date-time (the C parser; ASCII digits only)
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 pass  # fall through for dateutil's wider ISO support and the precise message
-            else:  # years 1000-2399: Bangkok time is always representable
+            else:  # years 1901-2398: the Bangkok date is in range whatever the offset
                 return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
         text = arabic_digits(value).strip()
         if m := _ISO_DATETIME.fullmatch(text):
@@ -167,22 +186,21 @@ def parse_moment(value: str | date | datetime) -> date | datetime:
                 moment = isoparse((str(to_ce(year)) if year >= BE_THRESHOLD else m[1]) + m[2])
             except (ValueError, OverflowError):
                 raise DateParseError("not a valid ISO date-time") from None
-            return _representable(moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK))
+            return _in_range_moment(moment)
     elif isinstance(value, datetime):
-        return _representable(value if value.tzinfo else value.replace(tzinfo=BANGKOK))
+        return _in_range_moment(value)
     return parse_date(value)
 
 
-def _representable(moment: datetime) -> datetime:
-    """`moment`, if its Bangkok date exists: 0001-01-01T00:00:00+14:00 is still in year 0
-    in Bangkok, which no `date` can hold (and every later comparison would crash)."""
+def _in_range_moment(moment: datetime) -> datetime:
+    """`moment` made aware (naive is Bangkok time), if its Bangkok date is in range. The
+    conversion itself can fail: 0001-01-01T00:00:00+14:00 is in year 0 in Bangkok."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
     try:
-        moment.astimezone(BANGKOK)
+        _in_range(aware.astimezone(BANGKOK).date())
     except (OverflowError, ValueError):
-        raise DateParseError(
-            "date-time is outside the representable range (years 1-9999) in Bangkok time"
-        ) from None
-    return moment
+        raise DateParseError(_RANGE) from None
+    return aware
 
 
 class _SpecDate:
@@ -197,7 +215,7 @@ class _SpecDate:
         fast = core_schema.chain_schema(  # exactly YYYY-MM-DD: pydantic alone takes more forms
             [
                 core_schema.str_schema(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
-                core_schema.date_schema(lt=date(BE_THRESHOLD, 1, 1), strict=False),
+                core_schema.date_schema(ge=FIRST_DAY, le=LAST_DAY, strict=False),
             ]
         )
         full = core_schema.no_info_before_validator_function(parse_date, core_schema.date_schema())
