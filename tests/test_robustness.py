@@ -620,3 +620,33 @@ def test_yaml_errors_say_where_never_what(tmp_path: Path, text: str) -> None:
     message = str(caught.value)
     assert SECRET not in message and "secret" not in message and "\\q" not in message
     assert " at line " in message and ", column " in message
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_name_that_is_not_utf8(tmp_path: Path, jobs: str) -> None:
+    """A name from an old system (TIS-620 bytes): still a report, the name shown with U+FFFD."""
+    path = os.path.join(os.fsencode(tmp_path), "ไทย".encode("tis-620") + b".jsonl")
+    with open(path, "wb") as handle:
+        handle.write(between_good(b"nope"))
+    done = audit(os.fsdecode(path), *AS_OF, "--jobs", jobs)
+    assert done.returncode == 3
+    [rejected] = report(done)["rejected"]
+    assert rejected["source"].startswith(str(tmp_path)) and "\ufffd" in rejected["source"]
+    assert rejected["line"] == 2
+
+
+def test_a_broken_pipe_is_not_a_good_night(tmp_path: Path) -> None:
+    """`compliance audit … | head`: the reader went away; exit 2, not 1 ("violations")."""
+    records = tmp_path / "many.jsonl"
+    records.write_bytes(b"".join(line(complaint(n)) + b"\n" for n in range(3000)))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compliance", "audit", str(records), *AS_OF, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) == 2
+    assert b"Broken pipe" in errors and b"Traceback" not in errors

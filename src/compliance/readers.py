@@ -51,6 +51,14 @@ class Rejected:
     record_id: str | None
     errors: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        # Whoever builds one (a --jobs worker too), every report must be able to print it:
+        # a file name that is not UTF-8, an id with a lone surrogate would make it fail.
+        if not _is_unicode(self.source):
+            object.__setattr__(self, "source", _printable(self.source))
+        if self.record_id is not None and not _is_unicode(self.record_id):
+            object.__setattr__(self, "record_id", None)
+
     def to_json(self) -> dict[str, Any]:
         """The report's `rejected` item (SPEC §7)."""
         return {
@@ -71,9 +79,14 @@ STDIN_NAME = "<stdin>"  # its source name in rejections
 def display_name(path: Path) -> str:
     """A file name as reports show it: valid UTF-8 whatever bytes the name holds (a name
     that is not UTF-8 would otherwise make the JSON report impossible to write)."""
-    if path == STDIN:
-        return STDIN_NAME
-    text = str(path)
+    return STDIN_NAME if path == STDIN else _printable(str(path))
+
+
+def _printable(text: str) -> str:
+    """`text` as valid Unicode: undecodable bytes of a file name (kept by Python as lone
+    surrogates) become U+FFFD."""
+    if _is_unicode(text):
+        return text
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:
