@@ -391,8 +391,11 @@ def test_output_over_the_holidays_file_is_refused(records: Path, tmp_path: Path)
 
 
 def test_dev_null_is_written_into_not_replaced(records: Path) -> None:
+    before = os.stat("/dev/null")
     done = audit(*out_args(records, "/dev/null"))
-    assert done.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    after = os.stat("/dev/null")
+    assert done.returncode == 0
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
 
 
 def test_dev_stdout_is_standard_output(records: Path) -> None:
@@ -650,3 +653,17 @@ def test_a_broken_pipe_is_not_a_good_night(tmp_path: Path) -> None:
     errors = process.stderr.read()
     assert process.wait(timeout=60) == 2
     assert b"Broken pipe" in errors and b"Traceback" not in errors
+
+
+def test_error_messages_are_not_markup(tmp_path: Path) -> None:
+    """A file name or an id holding "[/]" is printed as is, not parsed as markup (a crash)."""
+    done = audit(str(tmp_path / "a[/]b.jsonl"), *AS_OF)
+    assert done.returncode == 2 and b"a[/]b.jsonl: no such file" in done.stderr
+    records = tmp_path / "r.jsonl"
+    records.write_bytes(line(complaint(1)) + b"\n")
+    explained = subprocess.run(
+        [sys.executable, "-m", "compliance", "explain", "[/]", str(records), *AS_OF],
+        capture_output=True,
+        check=False,
+    )
+    assert explained.returncode == 2 and b"no record with id [/]" in explained.stderr

@@ -83,7 +83,8 @@ def _stderr() -> Console:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print a diagnostic on standard error and exit with `code`."""
-    _stderr().print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # Text, not markup: a message may quote a file name or an id holding "[/]" (a crash).
+    _stderr().print(Text.assemble(("error:", "bold red"), f" {message}"), highlight=False)
     raise typer.Exit(code)
 
 
