@@ -450,6 +450,18 @@ def test_a_symlinked_report_is_replaced_at_its_target(records: Path, tmp_path: P
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["latest.json"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away")
+def test_a_replaced_report_keeps_its_owner(records: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shared-report.json"
+    out.write_bytes(b"old")
+    os.chown(out, 4321, 4321)
+    out.chmod(0o604)
+    assert audit(*out_args(records, out)).returncode == 0
+    found = out.stat()
+    assert (found.st_uid, found.st_gid, stat.S_IMODE(found.st_mode)) == (4321, 4321, 0o604)
+    assert json.loads(out.read_bytes())["summary"]["records"] == 1
+
+
 def test_a_new_report_gets_an_ordinary_mode(records: Path, tmp_path: Path) -> None:
     out = tmp_path / "new.json"
     assert audit(*out_args(records, out)).returncode == 0

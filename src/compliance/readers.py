@@ -1,9 +1,12 @@
 """Readers that lose nothing: every record ends validated or rejected with file, line, id, field.
 
-`.jsonl` files are streamed line by line (memory does not grow with the file); `.json` files
-hold one record or an array of records. Invalid JSON, a missing or unknown `type`, invalid
-fields, a duplicate id (the second is rejected), invalid UTF-8 and an empty file are all
-reported as `Rejected` items in the stream; one bad record never stops the others.
+`.jsonl` files (and `-`, standard input) are streamed line by line (memory does not grow
+with the file); `.json` files hold one or more values, each a record or an array of records.
+Invalid JSON, a missing or unknown `type`, invalid fields, a duplicate id (the second is
+rejected), invalid UTF-8 and an empty file are all reported as `Rejected` items in the stream;
+so is whatever a hostile line holds — nesting too deep for any parser, numbers of thousands of
+digits, NaN, lone surrogates, a key given twice (docs/robustness.md). One bad record never
+stops the others, and nothing raised while reading a record escapes as a crash.
 """
 
 from __future__ import annotations
