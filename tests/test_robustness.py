@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,14 @@ from compliance.cli import app
 from compliance.errors import ComplianceError, ConfigurationError
 from compliance.output import ReportWriteError, report_output
 from compliance.readers import Accepted, Rejected, check_inputs, read_records
-from compliance.thaidate import DateParseError, parse_date
+from compliance.thaidate import (
+    BANGKOK,
+    FIRST_DAY,
+    LAST_DAY,
+    DateParseError,
+    parse_date,
+    parse_moment,
+)
 from compliance.workcalendar import GovernmentCalendar
 
 AS_OF = ["--as-of", "2023-09-30"]
@@ -679,3 +687,27 @@ def test_error_messages_are_not_markup(tmp_path: Path) -> None:
         check=False,
     )
     assert explained.returncode == 2 and b"no record with id [/]" in explained.stderr
+
+
+date_like = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(
+        r"[0-9๐-๙٠-٩]{1,6}[-/ ][0-9๐-๙]{1,3}[-/ ][0-9๐-๙]{1,6}(T[0-9:]{1,9}([+-][0-9:]{1,6})?)?",
+        fullmatch=True,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(date_like)
+def test_any_date_text_is_a_date_in_range_or_a_date_parse_error(text: str) -> None:
+    """Whatever a date field or --as-of holds: a date in range, or the library's own error
+    (never an OverflowError, a plain ValueError or a date in year 1)."""
+    for parse in (parse_date, parse_moment):
+        try:
+            value = parse(text)
+        except DateParseError as exc:
+            assert len(text.strip()) < 8 or text.strip() not in str(exc)  # described, not echoed
+            continue
+        day = value if not isinstance(value, datetime) else value.astimezone(BANGKOK).date()
+        assert FIRST_DAY <= day <= LAST_DAY
