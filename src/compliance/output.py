@@ -200,8 +200,8 @@ def _replacing(target: _Target) -> Iterator[IO[bytes]]:
         fd, temp_name = tempfile.mkstemp(
             prefix=f".{os.fsdecode(kept)}.", suffix=".part", dir=directory
         )
-    except OSError as exc:
-        raise _error(target.shown, exc) from None
+    except OSError as exc:  # named as the user named it, not by the temporary name
+        raise _error(target.shown, OSError(exc.errno, exc.strerror)) from None
     _PARTIAL.add(temp_name)
     try:
         with _writing_errors(target.shown):
@@ -246,4 +246,6 @@ def _writing_errors(shown: str) -> Iterator[None]:
 
 def _error(shown: str, exc: OSError) -> ReportWriteError:
     reason = exc.strerror or type(exc).__name__
+    if exc.filename and os.fsdecode(exc.filename) != shown:  # e.g. a --jobs part file
+        reason += f" ({os.fsdecode(exc.filename)})"
     return ReportWriteError(f"cannot write the report to {shown}: {reason}")
