@@ -28,8 +28,8 @@ from compliance.importers.cli import import_app
 from compliance.importers.mapping import TableMapping
 from compliance.legaltests import register as register_legal_tests
 from compliance.messages import citation, citation_en, explanation_for_people, messages
-from compliance.output import report_output
-from compliance.readers import Accepted, Rejected, check_inputs, read_records
+from compliance.output import ReportWriteError, report_output
+from compliance.readers import STDIN, Accepted, Rejected, check_inputs, read_records
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.render import RENDERERS, make_renderer
 from compliance.render.base import STATUS_TH
@@ -99,7 +99,8 @@ def _stderr() -> Console:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print a diagnostic on standard error and exit with `code`."""
-    _stderr().print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # Text, not markup: a message may quote a file name or an id holding "[/]" (a crash).
+    _stderr().print(Text.assemble(("error:", "bold red"), f" {message}"), highlight=False)
     raise typer.Exit(code)
 
 
@@ -153,7 +154,11 @@ def calendar_command(
 
 
 InputsArgument = Annotated[
-    list[Path], typer.Argument(help="Record files (.jsonl or .json).", show_default=False)
+    list[Path],
+    typer.Argument(
+        help="Record files (.jsonl or .json); - reads JSON Lines from standard input.",
+        show_default=False,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
@@ -202,7 +207,8 @@ def load_setup(
 @contextlib.contextmanager
 def progress_line(paths: list[Path]) -> Iterator[Progress | None]:
     """A progress line on standard error for large inputs on a terminal."""
-    if not sys.stderr.isatty() or sum(p.stat().st_size for p in paths) < PROGRESS_MIN_BYTES:
+    size = sum(p.stat().st_size for p in paths if p != STDIN)
+    if not sys.stderr.isatty() or size < PROGRESS_MIN_BYTES:
         yield None
         return
     with RichProgress(
@@ -278,8 +284,13 @@ def audit_command(
         fail(f"--words must be one of {', '.join(WORDS)}")
     day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
+    protected = [*paths, *(rules or []), *([holidays_file] if holidays_file else [])]
     try:
-        with stop_on_signals(), report_output(output) as out, progress_line(paths) as progress:
+        with (
+            stop_on_signals(),
+            report_output(output, protected) as out,
+            progress_line(paths) as progress,
+        ):
             renderer = make_renderer(output_format, out, show_all, words, rulebook)
             sinks: list[Sink] = [renderer]
             if store is not None:
@@ -289,7 +300,7 @@ def audit_command(
         raise typer.Exit(128 + exc.signum) from None
     except AuditFailedError as exc:
         fail(str(exc), EXIT_FAILED)
-    except ConfigurationError as exc:  # the store could not be opened: nothing audited
+    except (ReportWriteError, ConfigurationError) as exc:  # nothing audited, or not written
         fail(str(exc))
     raise typer.Exit(exit_code(run, fail_on))
 

@@ -6,11 +6,16 @@ from the rejected value (SPEC §8: no echo of personal data, even about the very
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 
 from pydantic import ValidationError
 
-from compliance.thaidate import ANY_DATE, FAST_DATE
+# Location labels of the two ways thaidate.InputDate reads a date; validation errors name only
+# the second (the parser's own message is the precise one). Defined here, not in thaidate,
+# so that thaidate can raise a ComplianceError without an import cycle.
+FAST_DATE = "iso-date"
+ANY_DATE = "date-form"
 
 
 class ComplianceError(Exception):
@@ -69,23 +74,53 @@ def location(loc: tuple[int | str, ...]) -> str:
     return text or "(record)"
 
 
-def format_validation_error(exc: ValidationError) -> list[str]:
+def format_validation_error(
+    exc: ValidationError, tags: Collection[str] = (), echo_unknown_depth: int | None = None
+) -> list[str]:
     """One message per bad field, `field: problem`, without the input value. A date field
-    has two readings (thaidate.InputDate): only the full parser's message is kept."""
+    has two readings (thaidate.InputDate): only the full parser's message is kept.
+
+    `tags`: a discriminated union's tags, dropped from the front of locations. An unknown key
+    is named only if it is a plain name (letters, digits, `_`) and sits at most
+    `echo_unknown_depth` objects deep (None: any depth); otherwise only its place is given:
+    in records the key itself may be personal data (a name typed as a key), and it is text
+    from outside either way."""
     messages = []
-    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+    for err in exc.errors(include_url=False, include_input=False, include_context=True):
         loc = err["loc"]
         if loc and loc[-1] == FAST_DATE:
             continue
         if loc and loc[-1] == ANY_DATE:
-            err["loc"] = loc[:-1]
+            loc = loc[:-1]
+        if loc and loc[0] in tags:
+            loc = loc[1:]
+        if err["type"] == "extra_forbidden":
+            messages.append(_unknown_key(loc, echo_unknown_depth))
+            continue
         msg = err["msg"]
+        if err["type"] == "union_tag_invalid":  # pydantic's message repeats the input
+            ctx = err.get("ctx", {})
+            msg = f"unknown {ctx.get('discriminator', 'tag')}; expected {ctx.get('expected_tags')}"
         for prefix in ("Value error, ", "Assertion failed, "):
             msg = msg.removeprefix(prefix)
-        messages.append(f"{location(err['loc'])}: {msg}")
+        messages.append(f"{location(loc)}: {msg}")
     return messages
 
 
 class StoreCommitError(AuditFailedError):
     """The run could not be recorded in the store at its end (exit 4): rolled back, and the
     report, which would then describe an unrecorded run, is not written either."""
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _unknown_key(loc: tuple[int | str, ...], echo_depth: int | None) -> str:
+    *where, key = loc or ("",)
+    shallow = echo_depth is None or sum(isinstance(p, str) for p in where) <= echo_depth
+    if shallow and isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{location(loc)}: {_EXTRA}"
+    return f"{location(tuple(where))}: an unknown field (its name is not shown): {_EXTRA}"
+
+
+_EXTRA = "Extra inputs are not permitted"  # pydantic's words, kept for those who know them

@@ -1,17 +1,50 @@
-"""Writing a report file atomically: a failed or interrupted run never leaves half a file."""
+"""Writing a report file atomically: a failed or interrupted run never leaves half a file, and
+`--output` never destroys what it points at.
+
+Where the report goes is settled before the audit starts (`report_output` opens its file
+first), so a wrong `--output` costs nothing:
+- an input of the audit (the same file by any name: path, symlink, hard link): refused;
+- a regular file, or a new name: the report is written to a temporary file in the directory of
+  the *real* file (a symlink is followed, so the rename stays on one filesystem) and renamed
+  over it at the end; an existing file keeps its permissions (and owner, where allowed);
+- standard output (`-`, `/dev/stdout`, `/dev/fd/N`), a character device (`/dev/null`, a
+  terminal) or a FIFO: written into, never replaced;
+- a socket, a block device (a disk), a directory: refused.
+Every failure — a missing directory, no permission, a read-only or full filesystem, a name
+too long — is a `ReportWriteError` of one line, and no partial file is left behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import re
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from compliance.errors import ComplianceError
+
 _PARTIAL: set[str] = set()  # temporary files being written now
+
+# Errors that writing the report itself raises (other OSErrors belong to whoever raised them).
+_WRITE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE, errno.EROFS, errno.EBADF}
+)
+_TEMP_EXTRA = len(".") + len(".") + 8 + len(".part")  # what mkstemp adds to the kept name
+_OPEN_FD = re.compile(
+    r"/dev/(?:std(?P<std>in|out|err)|fd/(?P<fd>[0-9]+))|/proc/self/fd/(?P<p>[0-9]+)"
+)
+
+
+class ReportWriteError(ComplianceError):
+    """The report cannot be written where `--output` says (nothing was, or is left, there)."""
 
 
 def discard_partial_files() -> None:
@@ -36,29 +69,183 @@ def start_writeback(handle: IO[bytes]) -> None:
         pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a report goes: an open descriptor to write into, or a file to replace."""
+
+    shown: str  # the name as the user gave it, for messages
+    fd: int | None = None  # write into this descriptor (standard output, a device, a FIFO)
+    real: str | None = None  # replace this regular file (the real path, symlinks followed)
+    existing: os.stat_result | None = None  # the file being replaced, if it exists
+
+
 @contextlib.contextmanager
-def report_output(path: Path | None) -> Iterator[IO[bytes]]:
-    """Standard output for None; otherwise a temporary file beside `path`, renamed over it
-    only when the block completes."""
-    if path is None:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+def report_output(path: Path | None, inputs: Iterable[Path] = ()) -> Iterator[IO[bytes]]:
+    """A binary handle for the report: standard output for None or `-`; otherwise what
+    `path` is (module docstring). Raises ReportWriteError before yielding if the report could
+    not be written there, and if writing it fails; `inputs` (records, rules, holidays) are
+    never written over."""
+    if path is None or str(path) == "-":
+        with _writing_errors("standard output"):
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
         return
-    directory = path.resolve().parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    target = _target(path)
+    _refuse_inputs(target, inputs)
+    if target.real is not None:
+        yield from _replacing(target)
+        return
+    assert target.fd is not None
+    handle = os.fdopen(target.fd, "wb")
+    with _writing_errors(target.shown), handle:
+        yield handle
+
+
+def _target(path: Path) -> _Target:
+    shown = str(path)
+    if m := _OPEN_FD.fullmatch(os.path.abspath(shown)):
+        std = {"in": 0, "out": 1, "err": 2}
+        return _descriptor(shown, std[m["std"]] if m["std"] else int(m["fd"] or m["p"]))
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise _error(shown, exc) from None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        return _special(shown, path, found.st_mode)
+    real = os.path.realpath(path)
+    directory, name = os.path.split(real)
+    if not os.path.isdir(directory):
+        raise ReportWriteError(f"cannot write the report to {shown}: no such directory")
+    if len(os.fsencode(name)) > _name_max(directory):
+        raise ReportWriteError(f"cannot write the report to {shown}: the file name is too long")
+    return _Target(shown, real=real, existing=found)
+
+
+def _descriptor(shown: str, fd: int) -> _Target:
+    """An open descriptor named as a file (/dev/stdout): written into, at its own offset
+    and mode (a shell's `>>` appends), never reopened or replaced."""
+    if fd == 1:
+        sys.stdout.flush()  # what was printed before comes first
+    try:
+        return _Target(shown, fd=os.dup(fd))
+    except OSError as exc:
+        raise _error(shown, exc) from None
+
+
+def _special(shown: str, path: Path, mode: int) -> _Target:
+    if stat.S_ISDIR(mode):
+        raise ReportWriteError(f"cannot write the report to {shown}: it is a directory")
+    if stat.S_ISSOCK(mode):
+        raise ReportWriteError(f"cannot write the report to {shown}: it is a socket")
+    if stat.S_ISBLK(mode):
+        raise ReportWriteError(
+            f"cannot write the report to {shown}: it is a block device (a disk), not a file"
+        )
+    try:  # a character device or a FIFO: written into (a FIFO waits for its reader)
+        return _Target(shown, fd=os.open(path, os.O_WRONLY | os.O_CLOEXEC))
+    except OSError as exc:
+        raise _error(shown, exc) from None
+
+
+def _name_max(directory: str) -> int:
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _refuse_inputs(target: _Target, inputs: Iterable[Path]) -> None:
+    """ReportWriteError if the report would be written over one of `inputs` (a directory
+    stands for the files in it): the same file, whatever name reaches it."""
+    if target.fd is not None:
+        try:
+            found: os.stat_result | None = os.fstat(target.fd)
+        except OSError:
+            found = None
+    else:
+        found = target.existing
+    if found is None or not stat.S_ISREG(found.st_mode):
+        return
+    for given in inputs:
+        for candidate in _files(given):
+            try:
+                other = os.fstat(0) if str(candidate) == "-" else os.stat(candidate)
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (found.st_dev, found.st_ino):
+                if target.fd is not None:
+                    os.close(target.fd)
+                raise ReportWriteError(
+                    f"--output {target.shown} is the input file {candidate}: "
+                    "the report would destroy it; choose another name"
+                )
+
+
+def _files(given: Path) -> list[Path]:
+    if str(given) != "-" and given.is_dir():
+        with contextlib.suppress(OSError):
+            return [p for p in given.iterdir() if p.is_file()]
+        return []
+    return [given]
+
+
+def _replacing(target: _Target) -> Iterator[IO[bytes]]:
+    """The temporary file beside the real target, renamed over it when the block completes."""
+    assert target.real is not None
+    directory, name = os.path.split(target.real)
+    kept = os.fsencode(name)[: max(1, _name_max(directory) - _TEMP_EXTRA)]
+    try:
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{os.fsdecode(kept)}.", suffix=".part", dir=directory
+        )
+    except OSError as exc:  # named as the user named it, not by the temporary name
+        raise _error(target.shown, OSError(exc.errno, exc.strerror)) from None
     _PARTIAL.add(temp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp_name, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temp_name, path)
+        with _writing_errors(target.shown):
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
+                handle.flush()
+                _keep_owner_and_mode(handle.fileno(), target.existing)
+                os.fsync(handle.fileno())
+            os.replace(temp_name, target.real)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
     finally:
         _PARTIAL.discard(temp_name)
+
+
+def _keep_owner_and_mode(fd: int, existing: os.stat_result | None) -> None:
+    """A replaced report keeps its mode and (where allowed) owner; a new one gets the mode
+    of any new file (umask applied), not mkstemp's 0600."""
+    if existing is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        return
+    if (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.fchown(fd, existing.st_uid, existing.st_gid)
+    os.fchmod(fd, stat.S_IMODE(existing.st_mode))
+
+
+@contextlib.contextmanager
+def _writing_errors(shown: str) -> Iterator[None]:
+    """Errors of writing the report (disk full, closed pipe, read-only) as ReportWriteError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _WRITE_ERRNOS:
+            raise _error(shown, exc) from None
+        raise
+
+
+def _error(shown: str, exc: OSError) -> ReportWriteError:
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename and os.fsdecode(exc.filename) != shown:  # e.g. a --jobs part file
+        reason += f" ({os.fsdecode(exc.filename)})"
+    return ReportWriteError(f"cannot write the report to {shown}: {reason}")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 from compliance.errors import AuditStoppedError
 from compliance.parallel import run_parallel
-from compliance.readers import Accepted, Item, read_files
+from compliance.readers import STDIN, Accepted, Item, read_files
 from compliance.sinks import RecordSink, Sink
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ def run_audit(
         for sink in sinks:
             sink.start(audit.header())
         paths = _paths(inputs)
-        if paths is not None and jobs > 1 and not any(s.needs_words for s in sinks):
+        parallel = paths is not None and STDIN not in paths  # a pipe cannot be cut in segments
+        if parallel and jobs > 1 and not any(s.needs_words for s in sinks):
+            assert paths is not None
             for _ in run_parallel(audit, audit.ledger, paths, jobs, sinks):
                 raise_if_stopped()
                 if progress is not None:

@@ -23,6 +23,8 @@ from dateutil.parser import isoparse
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from compliance.errors import ANY_DATE, FAST_DATE, ComplianceError
+
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 BE_THRESHOLD = 2400  # SPEC §3.1: any year >= 2400 is Buddhist Era
@@ -40,8 +42,10 @@ WEEKDAYS_TH_ABBR: dict[int, str] = dict(get_day_names("abbreviated", locale="th"
 WEEKDAYS_EN: dict[int, str] = dict(get_day_names("wide", locale="en"))
 
 
-class DateParseError(ValueError):
-    """A date text that is not one of the accepted forms; the message describes, never echoes."""
+class DateParseError(ComplianceError, ValueError):
+    """A date text that is not one of the accepted forms; the message describes, never echoes.
+
+    A ValueError too, so that pydantic validators turn it into a field error."""
 
 
 def to_be(year_ce: int) -> int:
@@ -75,12 +79,14 @@ for _m, _name in MONTHS_TH_ABBR.items():
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(k) for k in _MONTH_LOOKUP), key=len, reverse=True))
 
 _WEEKDAY_ALTERNATION = "|".join(re.escape(n) for n in WEEKDAYS_TH.values())
-_ISO_DATE = re.compile(r"(\d+)-(\d{1,2})-(\d{1,2})")
-_ISO_DATETIME = re.compile(r"(\d{4})(-\d{2}-\d{2}[T ]\d{2}:\d{2}.*)")
-_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)")
+# Digits are ASCII only ([0-9], never \d): Thai digits are translated first; Arabic-Indic,
+# fullwidth, Devanagari... digits, which \d and int() would take, are not a SPEC §3.1 form.
+_ISO_DATE = re.compile(r"([0-9]+)-([0-9]{1,2})-([0-9]{1,2})")
+_ISO_DATETIME = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}[ -~]*)")
+_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]+)")
 _THAI_TEXT = re.compile(
     rf"(?:(?:{_WEEKDAY_ALTERNATION})\s*)?(?:ที่\s*|วันที่\s*)?"
-    rf"(\d{{1,2}})\s*({_MONTH_ALTERNATION})\s*(?:(?:พ\.ศ\.|พ\.ศ|พศ)\s*)?(\d+)"
+    rf"([0-9]{{1,2}})\s*({_MONTH_ALTERNATION})\s*(?:(?:พ\.ศ\.|พ\.ศ|พศ)\s*)?([0-9]+)"
 )
 
 
@@ -95,7 +101,26 @@ def _year_ce(digits: str) -> int:
     return to_ce(year) if year >= BE_THRESHOLD else year
 
 
+# Dates a record, a rule or --as-of may hold (C.E.; B.E. 2443-2942). The years up to 2399 are
+# those the C.E. form can write; the same ceiling holds for B.E. dates, and nothing the BMA
+# records predates 1900. Outside, a date is a typo (0001, 9999) and would make a record with
+# centuries of monthly reports, one finding each.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(BE_THRESHOLD - 1, 12, 31)
+_RANGE = (
+    f"out of range: dates from 1 January {FIRST_DAY.year} to 31 December {LAST_DAY.year} "
+    f"(B.E. {to_be(FIRST_DAY.year)}-{to_be(LAST_DAY.year)}) are accepted"
+)
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateParseError(_RANGE)
+    return day
+
+
 def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
+    if not FIRST_DAY.year <= year_ce <= LAST_DAY.year:
+        raise DateParseError(_RANGE)
     if not 1 <= month <= 12:
         raise DateParseError(f"there is no month {month}")
     try:
@@ -112,15 +137,15 @@ def _make_date(year_ce: int, month: int, day: int, year_be_given: bool) -> date:
 def parse_date(value: str | date | datetime) -> date:
     """Parse any SPEC §3.1 date form to a Gregorian date (Bangkok date for date-times)."""
     if isinstance(value, str):
-        if len(value) == 10 and value[4] == value[7] == "-" and "1000" <= value[:4] < "2400":
+        if len(value) == 10 and value[4] == value[7] == "-" and "1900" <= value[:4] < "2400":
             try:  # fast path: the canonical ISO form, C.E. (not a week date: 2023-W01-1)
                 return date.fromisoformat(value)
             except ValueError:
                 pass  # fall through for the precise message
     elif isinstance(value, datetime):
-        return bangkok_date(value)
+        return bangkok_date(_in_range_moment(value))
     elif isinstance(value, date):
-        return value
+        return _in_range(value)
     else:
         raise DateParseError(f"expected a date as text, got {type(value).__name__}")
     text = " ".join(arabic_digits(value).split())
@@ -131,11 +156,13 @@ def parse_date(value: str | date | datetime) -> date:
     if _ISO_DATETIME.fullmatch(text):
         moment = parse_moment(text)
         assert isinstance(moment, datetime)
-        return bangkok_date(moment)
+        return bangkok_date(moment)  # representable: parse_moment checked it
     if m := _SLASHED.fullmatch(text):
         return _make_date(_year_ce(m[3]), int(m[2]), int(m[1]), int(m[3]) >= BE_THRESHOLD)
     if m := _THAI_TEXT.fullmatch(text):
         return _make_date(_year_ce(m[3]), _MONTH_LOOKUP[m[2]], int(m[1]), int(m[3]) >= BE_THRESHOLD)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise DateParseError("digits must be 0-9 or Thai digits (๐-๙); other scripts' are refused")
     raise DateParseError(
         "not a recognised date: use YYYY-MM-DD (C.E. or B.E.), DD/MM/YYYY, "
         "'24 เมษายน 2566' or an ISO date-time"
@@ -145,12 +172,12 @@ def parse_date(value: str | date | datetime) -> date:
 def parse_moment(value: str | date | datetime) -> date | datetime:
     """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
     if isinstance(value, str):
-        if len(value) > 10 and value[10] in "T " and "1000" <= value[:4] < "2400":
-            try:  # fast path: C.E. ISO date-time (the C parser)
+        if len(value) > 10 and value[10] in "T " and "1901" <= value[:4] < "2399":
+            try:  # fast path: C.E. ISO date-time (the C parser; ASCII digits only)
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 pass  # fall through for dateutil's wider ISO support and the precise message
-            else:
+            else:  # years 1901-2398: the Bangkok date is in range whatever the offset
                 return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
         text = arabic_digits(value).strip()
         if m := _ISO_DATETIME.fullmatch(text):
@@ -159,16 +186,21 @@ def parse_moment(value: str | date | datetime) -> date | datetime:
                 moment = isoparse((str(to_ce(year)) if year >= BE_THRESHOLD else m[1]) + m[2])
             except (ValueError, OverflowError):
                 raise DateParseError("not a valid ISO date-time") from None
-            return moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
+            return _in_range_moment(moment)
     elif isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=BANGKOK)
+        return _in_range_moment(value)
     return parse_date(value)
 
 
-# Location labels of the two ways InputDate reads a date; validation errors name only the
-# second (compliance.errors drops the first: the parser's own message is the precise one).
-FAST_DATE = "iso-date"
-ANY_DATE = "date-form"
+def _in_range_moment(moment: datetime) -> datetime:
+    """`moment` made aware (naive is Bangkok time), if its Bangkok date is in range. The
+    conversion itself can fail: 0001-01-01T00:00:00+14:00 is in year 0 in Bangkok."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=BANGKOK)
+    try:
+        _in_range(aware.astimezone(BANGKOK).date())
+    except (OverflowError, ValueError):
+        raise DateParseError(_RANGE) from None
+    return aware
 
 
 class _SpecDate:
@@ -183,7 +215,7 @@ class _SpecDate:
         fast = core_schema.chain_schema(  # exactly YYYY-MM-DD: pydantic alone takes more forms
             [
                 core_schema.str_schema(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
-                core_schema.date_schema(lt=date(BE_THRESHOLD, 1, 1), strict=False),
+                core_schema.date_schema(ge=FIRST_DAY, le=LAST_DAY, strict=False),
             ]
         )
         full = core_schema.no_info_before_validator_function(parse_date, core_schema.date_schema())

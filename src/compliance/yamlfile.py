@@ -7,6 +7,7 @@ otherwise turn `2023-02-30` into a crash and `2566-04-24` into the year 2566.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,23 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when avai
 
 
 class _TextDateLoader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """The safe loader without the timestamp resolver."""
+    """The safe loader without the timestamp resolver, refusing a key given twice in one
+    mapping (PyYAML would keep the last and drop the first without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class says so
+                break
+            if repeated:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key appears twice in one mapping", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 _TextDateLoader.yaml_implicit_resolvers = {
@@ -26,24 +43,37 @@ _TextDateLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|#x[0-9a-fA-F]+")
+
 
 def load_yaml_file(path: Path, what: str) -> tuple[Any, str]:
     """Parse a UTF-8 YAML file; returns its data and sha256 digest, or a ConfigurationError
-    naming the file."""
+    naming the file and where in it the problem is — never what the file says there (it may
+    be a records file given by mistake: no snippet, no tag, no value, no character)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_TextDateLoader)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigurationError(
             f"{path}: {what} is not valid UTF-8 (byte {exc.start + 1})"
         ) from None
+    try:
+        data = yaml.load(text, Loader=_TextDateLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ConfigurationError(
+            f"{path}: {what} is not valid YAML: a character YAML does not allow "
+            f"at line {line}, column {column}"
+        ) from None
     except yaml.YAMLError as exc:
-        # Say where, not what: the file may be a records file given by mistake.
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
+        problem = _QUOTED.sub("…", getattr(exc, "problem", None) or "syntax error")
         raise ConfigurationError(f"{path}: {what} is not valid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise ConfigurationError(f"{path}: {what} is not usable: nested too deeply") from None
     return data, "sha256:" + hashlib.sha256(raw).hexdigest()
