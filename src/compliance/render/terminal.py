@@ -27,7 +27,7 @@ from rich.text import Text
 from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
-from compliance.render.words import data_message_th, event_th
+from compliance.render.words import data_message_th, event_th, period_text
 from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
 
 if TYPE_CHECKING:
@@ -252,15 +252,6 @@ def explain(
 
 
 # ----------------------------------------------------------------------------- rules
-
-
-def period_text(rule: Rule) -> str:
-    """A rule's period in Thai words."""
-    if rule.period is None:
-        return "โดยเร็ว" if rule.kind == "open_ended" else "เงื่อนไข"
-    unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
-    every = "ทุก " if rule.kind == "recurring" else ""
-    return f"{every}{rule.period.days} {unit}"
 
 
 SEVERITY_WORDS = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต"}

@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 
 from compliance.findings import Finding
+from compliance.rulebook import Rule
 from compliance.thaidate import BANGKOK, format_thai
 
 # SPEC §3.2, §3.3 and §10.3, in the words an office uses. One table, read through `event_th`:
@@ -222,3 +223,12 @@ def reason_th(error: str) -> str:
         loc, problem = "", error
     thai = next((th for pattern, th in _REASONS if pattern.search(problem)), "ข้อมูลไม่ถูกต้อง")
     return f"{_field_th(loc)}: {thai}" if loc else thai
+
+
+def period_text(rule: Rule) -> str:
+    """A rule's period in Thai words."""
+    if rule.period is None:
+        return "โดยเร็ว" if rule.kind == "open_ended" else "เงื่อนไข"
+    unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
+    every = "ทุก " if rule.kind == "recurring" else ""
+    return f"{every}{rule.period.days} {unit}"
