@@ -35,9 +35,11 @@ body{font-family:'Sarabun','TH Sarabun New','Noto Sans Thai','Loma','Tahoma',san
 margin:0 auto;max-width:1400px;padding:1rem 1.5rem;color:#1a1a1a;line-height:1.5}
 h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .4rem;
 border-bottom:2px solid #ddd}h3{font-size:1.1rem;margin:1.2rem 0 .3rem}
-table{border-collapse:collapse;margin:.4rem 0}table.f{width:100%;table-layout:fixed}table.f td:nth-child(-n+3){white-space:nowrap;overflow-wrap:normal}
+table{border-collapse:collapse;margin:.4rem 0}table.f{width:100%;table-layout:fixed}
+table.f td:nth-child(-n+3){white-space:nowrap;overflow-wrap:normal}
 table.f th:nth-child(1){width:4%}table.f th:nth-child(2){width:11%}
-table.f th:nth-child(3){width:13%}table.f th:nth-child(4){width:11%}table.f th:nth-child(5),table.f th:nth-child(6){width:9%}
+table.f th:nth-child(3){width:13%}table.f th:nth-child(4){width:11%}
+table.f th:nth-child(5),table.f th:nth-child(6){width:9%}
 table.f th:nth-child(7){width:6%}td ul{margin:0;padding-left:1.1rem}
 th,td{border:1px solid #c8c8c8;padding:.25rem .45rem;text-align:left;vertical-align:top}
 thead th{background:#eee}th[data-k]{cursor:pointer}th[data-k]:after{content:" ⇅";color:#888}
@@ -60,21 +62,29 @@ section.agency{content-visibility:auto;contain-intrinsic-size:auto 600px}
 font-size:.85rem;color:#555}
 @media (max-width:640px){body{padding:.5rem}
 table.f,table.f tbody,table.f tr,table.f td{display:block;width:100%}
-table.f thead,table.u thead,table.c thead{display:none}table.c tr,table.c td{display:block;border:0}
-table.c tr{border-top:1px solid #c8c8c8}table.u td{white-space:normal}table.u td.i{white-space:nowrap}.scroll td:first-child{min-width:11rem}table.f{table-layout:auto}
-table.u tr{display:block;border-top:1px solid #c8c8c8;padding:.3rem 0}table.u td{display:inline;border:0;
-padding:0 .4rem 0 0}.scroll{overflow-x:auto}table.f tr{border:1px solid #c8c8c8;margin:.5rem 0;padding:.2rem}
+table.f thead,table.u thead,table.c thead{display:none}
+table.c tr,table.c td{display:block;border:0}
+table.c tr{border-top:1px solid #c8c8c8}table.u td{white-space:normal}
+table.u td.i{white-space:nowrap}.scroll td:first-child{min-width:11rem}
+table.f{table-layout:auto}
+table.u tr{display:block;border-top:1px solid #c8c8c8;padding:.3rem 0}
+table.u td{display:inline;border:0;
+padding:0 .4rem 0 0}.scroll{overflow-x:auto}
+table.f tr{border:1px solid #c8c8c8;margin:.5rem 0;padding:.2rem}
 table.f td{border:0;padding:.1rem .3rem}td.n,td.d{text-align:left}nav ul{columns:1}
 table.f td:nth-child(-n+7):before{color:#555}table.f td:nth-child(1):before{content:"ลำดับ "}
-table.f td:nth-child(2):before{content:"เรื่อง: "}table.f td:nth-child(3):before{content:"กฎ: "}
+table.f td:nth-child(2):before{content:"เรื่อง: "}
+table.f td:nth-child(3):before{content:"กฎ: "}
 table.f td:nth-child(5):before{content:"ครบกำหนด: "}
 table.f td:nth-child(6):before{content:"ดำเนินการ: "}
 table.f td:nth-child(7):before{content:"ช้า/เหลือ (วัน): "}table.f td:empty{display:none}}
 @page{size:A4;margin:14mm 12mm 16mm 12mm;
 @bottom-right{content:"หน้า " counter(page) " / " counter(pages);font-size:9pt}}
 @media print{body{max-width:none;padding:0;font-size:10.5pt}table.f{font-size:8.5pt}
-table.f th:nth-child(1){width:5%}table.f th:nth-child(2){width:13%}table.f th:nth-child(3){width:15%}
-table.f th:nth-child(4){width:12%}table.f th:nth-child(7){width:7%}#controls,.noprint{display:none}
+table.f th:nth-child(1){width:5%}table.f th:nth-child(2){width:13%}
+table.f th:nth-child(3){width:15%}
+table.f th:nth-child(4){width:12%}table.f th:nth-child(7){width:7%}
+#controls,.noprint{display:none}
 thead{display:table-header-group}tr,section.rule,li{break-inside:avoid}
 h2,h3{break-after:avoid}section.agency{content-visibility:visible}a{color:inherit;
 text-decoration:none}th[data-k]:after{content:""}}
@@ -226,7 +236,8 @@ class HtmlRenderer(CollectingRenderer):
         parts: list[str] = []
         if self.rejects:
             parts.append(
-                '<section id="rejected"><h2>รายการที่ถูกปฏิเสธ (ไม่ได้ตรวจ)</h2><table class="c"><thead><tr>'
+                '<section id="rejected"><h2>รายการที่ถูกปฏิเสธ (ไม่ได้ตรวจ)</h2>'
+                '<table class="c"><thead><tr>'
                 "<th>ไฟล์ บรรทัด</th><th>เรื่อง</th><th>เหตุผล</th></tr></thead><tbody>"
             )
             for r in self.rejects:
