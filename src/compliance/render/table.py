@@ -9,11 +9,10 @@ import io
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from compliance.render.base import CollectingRenderer, thai_day
-from compliance.render.terminal import FINDING_COLUMNS, ThaiCell, finding_cells, para, visible
+from compliance.render.terminal import ThaiCell, finding_cells, finding_table, para, visible
 from compliance.render.words import GROUP_TH, left_th, reason_th, urgency_group
 
 
@@ -53,9 +52,7 @@ class TableRenderer(CollectingRenderer):
                     )
                 )
         if self.shown:
-            table = Table(title="ผลการตรวจกำหนดเวลา", show_lines=False)
-            for column in FINDING_COLUMNS:
-                table.add_column(column, overflow="fold")
+            table, layout = finding_table(console.width)
             group = ""
             for f in self.ordered():
                 if urgency_group(f) != group:
@@ -63,7 +60,7 @@ class TableRenderer(CollectingRenderer):
                         table.add_section()
                     group = urgency_group(f)
                     table.add_row(ThaiCell(f"— {GROUP_TH[group]}", "bold"))
-                table.add_row(*finding_cells(f, as_of))
+                table.add_row(*finding_cells(f, as_of, layout))
             console.print(table)
         console.print(para(self.summary_line(summary)))
         text.detach()

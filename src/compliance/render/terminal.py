@@ -115,7 +115,7 @@ class ThaiCell:
     """A table cell that wraps Thai between words: its minimum width is its longest word."""
 
     def __init__(self, text: str, style: str = "") -> None:
-        self.text = visible(text)
+        self.text = "\n".join(visible(line) for line in text.split("\n"))
         self.style = style
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -140,25 +140,56 @@ def console_for(out: IO[str] | None = None, width: int | None = None) -> Console
     return Console(file=out, width=width, highlight=False, markup=False, emoji=False)
 
 
-def finding_cells(f: Finding, as_of: date) -> list[ThaiCell]:
-    """One finding as the audit table's row: agency, record, rule, status, dates, detail."""
-    detail = data_message_th(f) if f.rule is None else f.rule.citation_short
-    late = "" if f.days_late is None else str(f.days_late)
+def _days_th(f: Finding, as_of: date) -> str:
+    if f.days_late is not None:
+        return str(f.days_late)
     if f.status in ("due_soon", "pending") and f.due_date:
-        late = f"อีก {(f.due_date - as_of).days}"
-    return [
-        ThaiCell(f.agency),
-        ThaiCell(f.subject_id),
-        ThaiCell(f"{f.rule_id} #{f.instance}"),
-        ThaiCell(STATUS_TH[f.status], STYLE[f.severity]),
-        ThaiCell(thai_day(f.due_date)),
-        ThaiCell(thai_day(f.done_on)),
-        ThaiCell(late),
-        ThaiCell(detail),
-    ]
+        left = (f.due_date - as_of).days
+        return f"อีก {left}" if left else "วันนี้"
+    return ""
 
 
-FINDING_COLUMNS = ("หน่วยงาน", "เรื่อง", "กฎ", "สถานะ", "ครบกำหนด", "ดำเนินการ", "วัน", "รายละเอียด")
+def finding_table(width: int) -> tuple[Table, str]:
+    """The audit table for a terminal `width` columns wide, and its layout: "wide" (every
+    column), "medium" (dates stacked, days beside the status) or "narrow" (no detail column).
+    Ids never wrap: a table too wide for them drops columns instead of breaking them."""
+    layout = "wide" if width >= 140 else "medium" if width >= 100 else "narrow"
+    table = Table(title="ผลการตรวจกำหนดเวลา", show_lines=layout != "wide")
+    table.add_column("หน่วยงาน", overflow="fold")
+    table.add_column("เรื่อง", no_wrap=True)
+    table.add_column("กฎ", no_wrap=True)
+    if layout == "wide":
+        for column in ("สถานะ", "ครบกำหนด", "ดำเนินการ", "วัน"):
+            table.add_column(column, no_wrap=column != "สถานะ", overflow="fold")
+    else:
+        table.add_column("สถานะ", overflow="fold")
+        table.add_column("ครบกำหนด\nดำเนินการ", no_wrap=True)
+    if layout != "narrow":
+        table.add_column("รายละเอียด", overflow="fold")
+    return table, layout
+
+
+def finding_cells(f: Finding, as_of: date, layout: str) -> list[ThaiCell]:
+    """One finding as a row of `finding_table(…)`."""
+    style = STYLE[f.severity]
+    days = _days_th(f, as_of)
+    rule = f"{f.rule_id}{' ' if layout == 'wide' else chr(10)}#{f.instance}"
+    cells = [ThaiCell(f.agency), ThaiCell(f.subject_id), ThaiCell(rule)]
+    if layout == "wide":
+        cells += [
+            ThaiCell(STATUS_TH[f.status], style),
+            ThaiCell(thai_day(f.due_date)),
+            ThaiCell(thai_day(f.done_on)),
+            ThaiCell(days),
+        ]
+    else:
+        unit = " วัน" if days and days != "วันนี้" else ""
+        cells.append(ThaiCell(f"{STATUS_TH[f.status]} {days}{unit}".rstrip(), style))
+        dates = thai_day(f.due_date) + (f"\n{thai_day(f.done_on)}" if f.done_on else "")
+        cells.append(ThaiCell(dates))
+    if layout != "narrow":
+        cells.append(ThaiCell(data_message_th(f) if f.rule is None else f.rule.citation_short))
+    return cells
 
 
 # ----------------------------------------------------------------------------- calendar
