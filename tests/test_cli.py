@@ -209,7 +209,11 @@ class _Checker(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         for name, value in attrs:
-            if name == "src" or (value and "://" in value) or (name == "href" and value and value[0] != "#"):
+            if (
+                name == "src"
+                or (value and "://" in value)
+                or (name == "href" and value and value[0] != "#")
+            ):
                 self.errors.append(f"external reference {name}={value}")
         if tag not in self.VOID:
             self.stack.append(tag)
