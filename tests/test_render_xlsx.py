@@ -67,3 +67,23 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 def test_xlsx_goes_to_a_pipe_but_not_without_output_on_a_terminal() -> None:
     result = CliRunner().invoke(app, ["audit", *INPUTS, *AS_OF, "--format", "xlsx"])
     assert result.stdout_bytes.startswith(b"PK")  # not a terminal: the workbook is piped
+
+
+def test_no_personal_data_in_the_workbook(tmp_path: Path) -> None:
+    records = tmp_path / "p.jsonl"
+    records.write_text(
+        '{"type": "complaint", "complaint_id": "P1", "agency": "เขตทดสอบ", '
+        '"received_at": "2023-08-01", "channel": "letter", "corruption": true, '
+        '"complainant": {"name": "SECRET-NAME-PLANTED", "address": "SECRET-ADDR-PLANTED", '
+        '"position": null, "contact": "SECRET-CONTACT-PLANTED"}, '
+        '"events": [{"kind": "accepted", "date": "2023-08-02", "note": "SECRET-NOTE-PLANTED"}]}\n',
+        "utf-8",
+    )
+    out = tmp_path / "p.xlsx"
+    result = CliRunner().invoke(
+        app, ["audit", str(records), *AS_OF, "--format", "xlsx", "--all", "--output", str(out)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    with zipfile.ZipFile(out) as archive:
+        text = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    assert "P1" in text and "SECRET" not in text

@@ -21,6 +21,7 @@ from compliance.render.words import (
 from compliance.thaidate import format_thai
 
 UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
+UPCOMING_LISTED = 20  # beyond this many, the list gives counts by day and the first ones
 
 STATUS_TH = {
     "met": "ทันกำหนด",
@@ -109,8 +110,21 @@ class CollectingRenderer(Renderer):
         return urgency_order(self.shown, self.as_of())
 
     def upcoming_ordered(self) -> list[Finding]:
-        """Not done and due within UPCOMING_DAYS of the audit date, soonest first."""
-        return urgency_order(self.upcoming, self.as_of())
+        """Not done and due within UPCOMING_DAYS of the audit date, soonest first (the first
+        UPCOMING_LISTED: a list of thousands is read by nobody; `upcoming_note` counts them)."""
+        return urgency_order(self.upcoming, self.as_of())[:UPCOMING_LISTED]
+
+    def upcoming_note(self) -> str:
+        """Counts by due date when the list is long (`15 ก.ย. 2566: 412 · …`), else ""."""
+        if len(self.upcoming) <= UPCOMING_LISTED:
+            return ""
+        days = Counter(f.due_date for f in self.upcoming if f.due_date)
+        counts = " · ".join(f"{thai_day(day)}: {days[day]}" for day in sorted(days))
+        rest = len(self.upcoming) - UPCOMING_LISTED
+        return (
+            f"ทั้งหมด {len(self.upcoming)} รายการ ({counts}); แสดง {UPCOMING_LISTED} รายการแรก "
+            f"อีก {rest} รายการอยู่ในรายการของแต่ละหน่วยงานด้านล่าง"
+        )
 
     def agencies(self) -> list[str]:
         """Agencies by what they must act on: most overdue first, then due soon, then the

@@ -162,7 +162,8 @@ class HtmlRenderer(CollectingRenderer):
             '<nav id="toc"><h2>สารบัญ</h2><ul>',
         ]
         if upcoming:
-            parts.append(f'<li><a href="#upcoming">ครบกำหนดภายใน 7 วัน ({len(upcoming)})</a></li>')
+            count = len(self.upcoming)
+            parts.append(f'<li><a href="#upcoming">ครบกำหนดภายใน 7 วัน ({count})</a></li>')
         if self.rejects:
             parts.append(f'<li><a href="#rejected">รายการที่ถูกปฏิเสธ ({len(self.rejects)})</a></li>')
         parts.append('<li><a href="#summary">สรุป</a></li>')
@@ -217,7 +218,9 @@ class HtmlRenderer(CollectingRenderer):
         parts: list[str] = []
         if upcoming:
             parts.append(
-                '<section id="upcoming"><h2>ครบกำหนดภายใน 7 วันข้างหน้า</h2><table class="u">'
+                '<section id="upcoming"><h2>ครบกำหนดภายใน 7 วันข้างหน้า</h2>'
+                + (f"<p>{e(self.upcoming_note())}</p>" if self.upcoming_note() else "")
+                + '<table class="u">'
                 "<thead><tr><th>ครบกำหนด</th><th>เหลือ</th><th>เรื่อง</th><th>กฎ</th>"
                 "<th>หน่วยงาน</th></tr></thead><tbody>"
             )

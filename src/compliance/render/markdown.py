@@ -52,6 +52,8 @@ class MarkdownRenderer(CollectingRenderer):
         upcoming = self.upcoming_ordered()
         if upcoming:
             lines += ["## ครบกำหนดภายใน 7 วันข้างหน้า", ""]
+            if self.upcoming_note():
+                lines += [self.upcoming_note(), ""]
             for f in upcoming:
                 lines.append(
                     f"- {thai_day(f.due_date)} ({left_th(f, self.as_of())}) · {md(f.subject_id)} · "

@@ -44,6 +44,8 @@ class TableRenderer(CollectingRenderer):
         upcoming = self.upcoming_ordered()
         if upcoming:
             console.print(Text("ครบกำหนดภายใน 7 วันข้างหน้า", style="bold"))
+            if self.upcoming_note():
+                console.print(para(self.upcoming_note()))
             for f in upcoming:
                 console.print(
                     para(
