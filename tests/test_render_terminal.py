@@ -4,7 +4,6 @@ column, and `explain` opening with the record."""
 from __future__ import annotations
 
 import pytest
-from pythainlp.tokenize import word_tokenize
 from rich.cells import cell_len
 from rich.console import Console
 from typer.testing import CliRunner
@@ -38,16 +37,26 @@ def test_calendar_names_are_whole(width: int, year: str, calendar: GovernmentCal
     assert "ประกาศวันหยุดราชการ(holidays)" in sources
 
 
-def test_wrapping_breaks_between_words_only() -> None:
-    words = [w for chunk in ROYAL.split() for w in word_tokenize(chunk, engine="newmm")]
-    for width in (20, 25, 40):
-        lines = wrap_words(ROYAL, width)
-        rebuilt = "".join(lines).replace(" ", "")
-        assert rebuilt == ROYAL.replace(" ", "")
-        ends = {len("".join(lines[: i + 1]).replace(" ", "")) for i in range(len(lines))}
-        boundaries = {len("".join(words[: i + 1])) for i in range(len(words))}
-        assert ends <= boundaries  # every line ends where a word ends
+KING = "วันเฉลิมพระชนมพรรษาพระบาทสมเด็จพระปรเมนทรรามาธิบดีศรีสินทรมหาวชิราลงกรณ พระวชิรเกล้าเจ้าอยู่หัว"
+
+
+@pytest.mark.parametrize("width", [20, 25, 40])
+def test_royal_names_break_only_between_their_words(width: int) -> None:
+    for name, words in (
+        (ROYAL, ["วันเฉลิมพระชนมพรรษา", "สมเด็จพระนางเจ้าสุทิดา", "พัชรสุธาพิมลลักษณ", "พระบรมราชินี"]),
+        (KING, ["พระบาทสมเด็จ", "พระปรเมนทรรามาธิบดี", "ศรีสินทร", "มหาวชิราลงกรณ"]),
+    ):
+        lines = wrap_words(name, width)
+        assert "".join(lines).replace(" ", "") == name.replace(" ", "")
         assert all(cell_len(line) <= width for line in lines)
+        for word in words:
+            assert any(word in line for line in lines), (word, lines)
+
+
+def test_legal_terms_are_not_split_into_syllables() -> None:
+    lines = wrap_words("ซึ่งแต่งตั้งคณะกรรมการสอบสวนความผิดทางวินัยอย่างร้ายแรง", 18)
+    assert any("คณะกรรมการสอบสวน" in line for line in lines)
+    assert any("ความผิดทางวินัย" in line for line in lines)
 
 
 def test_an_id_is_never_broken() -> None:

@@ -13,7 +13,7 @@ Three things rich does not do for Thai and for untrusted text:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import IO, TYPE_CHECKING
@@ -52,37 +52,87 @@ def visible(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
-def _chunk_tokens(chunk: str) -> tuple[str, ...]:
-    """A run without spaces as the pieces a line may break between."""
-    if not _THAI.search(chunk):
-        return (chunk,)
-    from pythainlp.tokenize import word_tokenize  # noqa: PLC0415 (0.5 s: only when Thai is wrapped)
+# Words newmm's dictionary lacks and splits into syllables or wrong compounds: royal names in
+# the holiday calendar ("สิ|นท|รม|หาว|ชิ|รา|ลง|กร|ณ") and the legal terms of the rules
+# ("สอบ|สวนความ|ผิดทาง"). Each added word is a place a line may not break.
+DOMAIN_WORDS = frozenset(
+    {
+        "พระบาทสมเด็จ",
+        "พระปรเมนทรรามาธิบดี",
+        "ศรีสินทร",
+        "มหาวชิราลงกรณ",
+        "พระวชิรเกล้าเจ้าอยู่หัว",
+        "สุทิดา",
+        "พัชรสุธาพิมลลักษณ",
+        "พระบรมราชินี",
+        "พระบรมราชชนนีพันปีหลวง",
+        "นวมินทรมหาราช",
+        "พระบรมชนกาธิเบศร",
+        "มหาภูมิพลอดุลยเดชมหาราช",
+        "บรมนาถบพิตร",
+        "พระพุทธยอดฟ้าจุฬาโลกมหาราช",
+        "มหาจักรีบรมราชวงศ์",
+        "วันพืชมงคล",
+        "วันเด็กแห่งชาติ",
+        "วันพ่อแห่งชาติ",
+        "วันแม่แห่งชาติ",
+        "วันหยุดพิเศษ",
+        "บางพลัด",
+        "คณะกรรมการสอบสวน",
+        "คณะกรรมการสืบสวน",
+        "ความผิดทางวินัย",
+        "รายงานการสอบสวน",
+        "การสอบสวน",
+        "การสืบสวน",
+        "ผู้บังคับบัญชา",
+        "พักราชการ",
+        "ออกจากราชการ",
+        "การปฏิบัติงาน",
+        "ผู้ร้องเรียน",
+        "ข้อร้องเรียน",
+    }
+)
 
-    pieces: list[str] = []
-    for token in word_tokenize(chunk, engine="newmm", keep_whitespace=True):
-        if not token:
-            continue
-        glue_to_previous = pieces and (
-            (not _THAI.search(token) and not _THAI.search(pieces[-1]))  # keep "ABP-5.2" whole
-            or token[0] in _CLOSING
-            or pieces[-1][-1] in _OPENING
-        )
-        if glue_to_previous:
-            pieces[-1] += token
-        else:
-            pieces.append(token)
-    return tuple(pieces)
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Callable[[str], list[str]]:
+    """newmm with its dictionary and DOMAIN_WORDS (PyThaiNLP loads in ~0.5 s: only when Thai
+    must be wrapped)."""
+    from pythainlp.corpus import thai_words  # noqa: PLC0415
+    from pythainlp.tokenize import word_tokenize  # noqa: PLC0415
+    from pythainlp.util import dict_trie  # noqa: PLC0415
+
+    trie = dict_trie(set(thai_words()) | DOMAIN_WORDS)
+    return lambda text: word_tokenize(text, engine="newmm", custom_dict=trie, keep_whitespace=True)
 
 
 @lru_cache(maxsize=4096)
 def break_tokens(text: str) -> tuple[str, ...]:
-    """Text as words and spaces: a line may break before any of them."""
-    tokens: list[str] = []
-    for part in _SPACES.split(text):
-        if part:
-            tokens.extend((part,) if part.isspace() else _chunk_tokens(part))
-    return tuple(tokens)
+    """Text as words and spaces: a line may break before any of them. A dictionary entry with
+    spaces (a royal name) may break at its spaces; a run of Latin letters, digits and
+    punctuation (an id) never breaks; brackets stay with the word they enclose."""
+    if not _THAI.search(text):
+        return tuple(part for part in _SPACES.split(text) if part)
+    pieces: list[str] = []
+    for token in _tokenizer()(text):
+        for part in _SPACES.split(token) if not token.isspace() else [token]:
+            if not part:
+                continue
+            glue = (
+                pieces
+                and not part.isspace()
+                and not pieces[-1].isspace()
+                and (
+                    (not _THAI.search(part) and not _THAI.search(pieces[-1]))
+                    or part[0] in _CLOSING
+                    or pieces[-1][-1] in _OPENING
+                )
+            )
+            if glue:
+                pieces[-1] += part
+            else:
+                pieces.append(part)
+    return tuple(pieces)
 
 
 def wrap_words(text: str, width: int) -> list[str]:
