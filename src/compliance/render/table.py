@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.text import Text
 
 from compliance.render.base import CollectingRenderer, thai_day
-from compliance.render.terminal import ThaiCell, finding_cells, finding_table, para, visible
+from compliance.render.terminal import (
+    ThaiCell,
+    finding_cells,
+    finding_table,
+    fit_columns,
+    para,
+    visible,
+)
 from compliance.render.words import GROUP_TH, left_th, reason_th, urgency_group
 
 
@@ -63,6 +70,7 @@ class TableRenderer(CollectingRenderer):
                     group = urgency_group(f)
                     table.add_row(ThaiCell(f"— {GROUP_TH[group]}", "bold"))
                 table.add_row(*finding_cells(f, as_of, layout))
+            fit_columns(table, console)
             console.print(table)
         console.print(para(self.summary_line(summary)))
         text.detach()

@@ -41,6 +41,7 @@ STYLE = {"violation": "bold red", "advisory": "bold magenta", "warning": "bold r
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"(\s+)")
+_ABBREVIATION = re.compile(r"[\u0e01-\u0e2e][\u0e30-\u0e4e]*\.")  # "ก." of "ก.ก.", "พ.ศ."
 _OPENING = frozenset("(“‘[{«\"'")
 _CLOSING = frozenset(")”’]},.:;!?»\"'")
 
@@ -126,6 +127,7 @@ def break_tokens(text: str) -> tuple[str, ...]:
                     (not _THAI.search(part) and not _THAI.search(pieces[-1]))
                     or part[0] in _CLOSING
                     or pieces[-1][-1] in _OPENING
+                    or (pieces[-1][-1] == "." and _ABBREVIATION.match(part) is not None)
                 )
             )
             if glue:
@@ -164,19 +166,53 @@ def wrap_words(text: str, width: int) -> list[str]:
 class ThaiCell:
     """A table cell that wraps Thai between words: its minimum width is its longest word."""
 
-    def __init__(self, text: str, style: str = "") -> None:
+    def __init__(self, text: str, style: str = "", whole: bool = False) -> None:
         self.text = "\n".join(visible(line) for line in text.split("\n"))
         self.style = style
+        self.whole = whole  # a date or an id: one line each, never broken
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        words = [t for p in self.text.split("\n") for t in break_tokens(p) if not t.isspace()]
+        if self.whole:
+            words = self.text.split("\n")
+        else:
+            words = [t for p in self.text.split("\n") for t in break_tokens(p) if not t.isspace()]
         longest = max((cell_len(w) for w in words), default=1)
         widest = max((cell_len(p) for p in self.text.split("\n")), default=1)
         return Measurement(longest, max(widest, longest)).clamp(max_width=options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = wrap_words(self.text, max(options.max_width, 1))
+        width = max(options.max_width, 1)
+        lines = self.text.split("\n") if self.whole else wrap_words(self.text, width)
         yield Text("\n".join(lines), style=self.style, overflow="fold", no_wrap=False)
+
+
+def fit_columns(table: Table, console: Console) -> None:
+    """Fix each column's width so that no column is narrower than its longest word.
+
+    rich shrinks the widest columns first when a table is too wide for the terminal, below
+    their minimum if need be, and its last resort cuts words (a royal name in `calendar`,
+    "วันเฉลิมพระชนมพรร|ษา"). Here the widest column gives up one cell at a time, never below
+    its longest word; only a terminal too narrow for all the minimums leaves it to rich."""
+    options = console.options
+    ranges = []
+    for column in table.columns:
+        parts = [column.header, *column._cells]  # rich keeps a column's cells here
+        found = [Measurement.get(console, options, part) for part in parts if part != ""]
+        ranges.append(
+            (max((m.minimum for m in found), default=1), max((m.maximum for m in found), default=1))
+        )
+    available = console.width - (len(ranges) + 1) - 2 * len(ranges)  # borders and padding
+    widths = [high for _, high in ranges]
+    excess = sum(widths) - available
+    while excess > 0:
+        shrinkable = [i for i, (low, _) in enumerate(ranges) if widths[i] > low]
+        if not shrinkable:
+            break  # too narrow even for the minimums: rich shares out what there is
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
 
 
 def para(text: str, style: str = "") -> ThaiCell:
@@ -224,21 +260,24 @@ def finding_cells(f: Finding, as_of: date, layout: str) -> list[ThaiCell]:
     style = STYLE[f.severity]
     days = _days_th(f, as_of)
     rule = f"{f.rule_id}{' ' if layout == 'wide' else chr(10)}#{f.instance}"
-    cells = [ThaiCell(f.agency), ThaiCell(f.subject_id), ThaiCell(rule)]
+    cells = [ThaiCell(f.agency), ThaiCell(f.subject_id, whole=True), ThaiCell(rule, whole=True)]
     if layout == "wide":
         cells += [
             ThaiCell(STATUS_TH[f.status], style),
-            ThaiCell(thai_day(f.due_date)),
-            ThaiCell(thai_day(f.done_on)),
+            ThaiCell(thai_day(f.due_date), whole=True),
+            ThaiCell(thai_day(f.done_on), whole=True),
             ThaiCell(days),
         ]
     else:
         unit = " วัน" if days and days != "วันนี้" else ""
-        cells.append(ThaiCell(f"{STATUS_TH[f.status]} {days}{unit}".rstrip(), style))
+        status = f"{STATUS_TH[f.status]} {days}{unit}".rstrip()
+        cells.append(ThaiCell(status, style))
         dates = thai_day(f.due_date) + (f"\n{thai_day(f.done_on)}" if f.done_on else "")
-        cells.append(ThaiCell(dates))
+        cells.append(ThaiCell(dates, whole=True))
     if layout != "narrow":
         cells.append(ThaiCell(data_message_th(f) if f.rule is None else f.rule.citation_short))
+    elif f.rule is None:  # no detail column: a data problem still says what is wrong
+        cells[3] = ThaiCell(f"{STATUS_TH[f.status]}: {data_message_th(f)}", style)
     return cells
 
 
@@ -266,6 +305,7 @@ def calendar_table(console: Console, calendar: GovernmentCalendar, year: int) ->
             ThaiCell(h.name_en),
             ThaiCell(holiday_source_th(h.source)),
         )
+    fit_columns(table, console)
     console.print(table)
     console.print(Text("เสาร์และอาทิตย์เป็นวันหยุดราชการทุกสัปดาห์ (ไม่ได้แสดงในตาราง)"))
 
@@ -351,6 +391,7 @@ def rules_table(console: Console, book: RuleBook) -> None:
             ThaiCell(period_text(rule)),
             ThaiCell(SEVERITY_WORDS.get(rule.severity, rule.severity)),
         )
+    fit_columns(table, console)
     console.print(table)
 
 
