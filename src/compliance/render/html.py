@@ -17,17 +17,16 @@ from compliance.findings import STATUSES, Finding
 from compliance.messages import citation, explanation, messages, responsible
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, footer_th, thai_day
 from compliance.render.words import (
+    COUNTING_NOTE,
     GROUP_SHORT_TH,
     GROUPS,
     data_message_th,
     left_th,
     period_text,
     reason_th,
+    short_step,
     urgency_group,
 )
-
-# The counting clause every deadline's explanation cites; named in full once, in the rules.
-COUNTING_DOC = "กฎ ก.ก. ว่าด้วยการดำเนินการทางวินัย พ.ศ. ๒๕๖๕ "
 
 STYLE = """
 *{box-sizing:border-box}
@@ -94,15 +93,16 @@ text-decoration:none}th[data-k]:after{content:""}}
 SCRIPT = """
 (function(){
 var $=function(i){return document.getElementById(i)};
-var q=$('q'),fg=$('fg'),fa=$('fa'),fr=$('fr'),n=$('n');if(!q)return;
+var q=$('q'),fg=$('fg'),fs=$('fs'),fa=$('fa'),fr=$('fr'),n=$('n');if(!q)return;
 var rows=Array.prototype.slice.call(document.querySelectorAll('tr.f')),text=null;
 var secs=document.querySelectorAll('section.agency');
 function apply(){if(!text)text=rows.map(function(r){return r.textContent.toLowerCase()});
-var s=q.value.trim().toLowerCase(),g=fg.value,a=fa.value,r=fr.value,c=0;
+var s=q.value.trim().toLowerCase(),g=fg.value,t=fs.value,a=fa.value,r=fr.value,c=0;
 rows.forEach(function(x,i){var ok=(!s||text[i].indexOf(s)>=0)&&(!g||x.dataset.g===g)&&
+(!t||x.dataset.s===t)&&
 (!a||x.dataset.a===a)&&(!r||x.dataset.r===r);x.hidden=!ok;if(ok)c++});
 secs.forEach(function(x){x.hidden=!x.querySelector('tr.f:not([hidden])')});n.textContent=c}
-[q,fg,fa,fr].forEach(function(e){e.addEventListener('input',apply)});
+[q,fg,fs,fa,fr].forEach(function(e){e.addEventListener('input',apply)});
 function key(r,k){var c=r.cells[k],v=c.getAttribute('data-v');return v===null?c.textContent:v}
 document.querySelectorAll('th[data-k]').forEach(function(th){th.addEventListener('click',
 function(){var b=th.closest('table').tBodies[0],k=+th.dataset.k,d=th.dataset.d==='1'?-1:1;
@@ -127,11 +127,6 @@ COLUMNS = (
     ("วัน", "ช้า/เหลือ (วัน)"),
     ("รายละเอียด", "รายละเอียด"),
 )
-
-
-def _short(line: str) -> str:
-    """An explanation line without the counting clause's full title (given once below)."""
-    return line.replace(COUNTING_DOC, "")
 
 
 class HtmlRenderer(CollectingRenderer):
@@ -293,12 +288,15 @@ class HtmlRenderer(CollectingRenderer):
         e = escape
         groups = [g for g in GROUPS if any(urgency_group(f) == g for f in findings)]
         rules = sorted({f.rule_id for f in findings})
+        statuses = [st for st in STATUSES if any(f.status == st for f in findings)]
         return (
             '<div id="controls" class="noprint">'
             '<input id="q" type="search" placeholder="ค้นหา เลขที่เรื่อง กฎ ข้อความ…" '
             'aria-label="ค้นหา">'
             '<select id="fg" aria-label="กลุ่ม"><option value="">ทุกกลุ่ม</option>'
             + "".join(f'<option value="{g}">{e(GROUP_SHORT_TH[g])}</option>' for g in groups)
+            + '</select><select id="fs" aria-label="สถานะ"><option value="">ทุกสถานะ</option>'
+            + "".join(f'<option value="{st}">{e(STATUS_TH[st])}</option>' for st in statuses)
             + '</select><select id="fa" aria-label="หน่วยงาน"><option value="">ทุกหน่วยงาน</option>'
             + "".join(
                 f'<option value="{i}">{e(a)}</option>'
@@ -322,7 +320,7 @@ class HtmlRenderer(CollectingRenderer):
             title = f.view.title_th if f.view else ""
             summary_text = message.removeprefix(title).lstrip(" :") if title else message
             summary_text = summary_text.removeprefix(f"(ครั้งที่ {f.instance}): ")
-            lines = [_short(x) for x in explanation(f)[0]]
+            lines = [short_step(x) for x in explanation(f)[0]]
         steps = "".join(f"<li>{e(x)}</li>" for x in lines)
         detail = (
             f"<details><summary>{e(summary_text)}</summary><ul>{steps}</ul></details>"
@@ -341,7 +339,8 @@ class HtmlRenderer(CollectingRenderer):
         due = f.due_date.isoformat() if f.due_date else ""
         done = f.done_on.isoformat() if f.done_on else ""
         return (
-            f'<tr class="f"{anchor} data-g="{group}" data-a="{agency}" data-r="{e(f.rule_id)}">'
+            f'<tr class="f"{anchor} data-g="{group}" data-s="{f.status}" data-a="{agency}" '
+            f'data-r="{e(f.rule_id)}">'
             f"<td class=n>{order}</td><td>{e(f.subject_id)}</td>"
             f'<td><a href="#r-{e(f.rule_id)}">{e(f.rule_id)}</a> #{f.instance}</td>'
             f'<td data-v="{GROUPS.index(group)}"><b class="{group}">{e(STATUS_TH[f.status])}</b>'
@@ -372,8 +371,5 @@ class HtmlRenderer(CollectingRenderer):
             if rule.interpretation_th:
                 parts.append(f"<p><small>การตีความ: {e(rule.interpretation_th)}</small></p>")
             parts.append("</section>")
-        parts.append(
-            f"<p><small>“ข้อ ๑๐๑” ในคำอธิบายการนับวัน หมายถึง {e(COUNTING_DOC)}ข้อ ๑๐๑"
-            "</small></p></section>"
-        )
+        parts.append(f"<p><small>{e(COUNTING_NOTE)}</small></p></section>")
         return "".join(parts)

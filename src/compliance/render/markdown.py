@@ -13,10 +13,12 @@ from compliance.findings import Finding
 from compliance.messages import citation, citation_short, explanation, messages, responsible
 from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, footer_th, thai_day
 from compliance.render.words import (
+    COUNTING_NOTE,
     GROUP_TH,
     data_message_th,
     left_th,
     reason_th,
+    short_step,
     urgency_group,
 )
 
@@ -36,7 +38,7 @@ def finding_detail(f: Finding) -> tuple[str, list[str]]:
     """The sentence and the arithmetic of a finding, in Thai (events named in Thai)."""
     if f.rule is None:
         return data_message_th(f), []
-    return messages(f)[0], explanation(f)[0]
+    return messages(f)[0], [short_step(x) for x in explanation(f)[0]]
 
 
 class MarkdownRenderer(CollectingRenderer):
@@ -112,6 +114,6 @@ class MarkdownRenderer(CollectingRenderer):
                 )
                 if f.rule is not None and f.rule.interpretation_th:
                     lines.append(f"  - การตีความ: {md(f.rule.interpretation_th)}")
-            lines.append("")
+            lines += ["", md(COUNTING_NOTE), ""]
         lines += ["---", "", md(footer_th(self.header)), ""]
         self.out.write("\n".join(lines).encode("utf-8"))

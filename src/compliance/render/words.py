@@ -232,3 +232,14 @@ def period_text(rule: Rule) -> str:
     unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
     every = "ทุก " if rule.kind == "recurring" else ""
     return f"{every}{rule.period.days} {unit}"
+
+
+# The counting clause every deadline's explanation cites (กฎ ก.ก. ข้อ ๑๐๑): named in full once,
+# in a report's rules section, and shortened in each step.
+COUNTING_DOC = "กฎ ก.ก. ว่าด้วยการดำเนินการทางวินัย พ.ศ. ๒๕๖๕ "
+COUNTING_NOTE = f"“ข้อ ๑๐๑” ในคำอธิบายการนับวัน หมายถึง {COUNTING_DOC}ข้อ ๑๐๑"
+
+
+def short_step(line: str) -> str:
+    """An explanation step without the counting clause's full title (see COUNTING_NOTE)."""
+    return line.replace(COUNTING_DOC, "")
