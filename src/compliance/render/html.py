@@ -10,6 +10,7 @@ finding split across pages, page numbers). Every piece of record text is escaped
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -35,6 +36,7 @@ margin:0 auto;max-width:1400px;padding:1rem 1.5rem;color:#1a1a1a;line-height:1.5
 h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .4rem;
 border-bottom:2px solid #ddd}h3{font-size:1.1rem;margin:1.2rem 0 .3rem}
 table{border-collapse:collapse;margin:.4rem 0}table.f{width:100%;table-layout:fixed}
+caption{text-align:left}
 table.f td:nth-child(-n+3){white-space:nowrap;overflow-wrap:normal}
 table.f th:nth-child(1){width:4%}table.f th:nth-child(2){width:11%}
 table.f th:nth-child(3){width:13%}table.f th:nth-child(4){width:11%}
@@ -56,7 +58,7 @@ display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;z-index:1}
 #controls input,#controls select{font:inherit;padding:.2rem .4rem;max-width:100%}
 #controls input{flex:1 1 14rem}
 nav ul{columns:2 22rem;padding-left:1.2rem;margin:.3rem 0}
-section.agency{content-visibility:auto;contain-intrinsic-size:auto 600px}
+.k{content-visibility:auto;contain-intrinsic-size:auto 9000px}
 .warn{color:#0b5394;font-size:.9em}footer{margin-top:2rem;border-top:1px solid #ddd;
 font-size:.85rem;color:#555}
 @media (max-width:640px){body{padding:.5rem}
@@ -84,8 +86,9 @@ table.f th:nth-child(1){width:5%}table.f th:nth-child(2){width:13%}
 table.f th:nth-child(3){width:15%}
 table.f th:nth-child(4){width:12%}table.f th:nth-child(7){width:7%}
 #controls,.noprint{display:none}
-thead{display:table-header-group}tr,section.rule,li{break-inside:avoid}
-h2,h3{break-after:avoid}section.agency{content-visibility:visible}a{color:inherit;
+thead{display:table-header-group;break-after:avoid}tbody tr:first-child{break-before:avoid}
+tr,section.rule,li,caption{break-inside:avoid}
+h2,h3{break-after:avoid}.k{content-visibility:visible}a{color:inherit;
 text-decoration:none}th[data-k]:after{content:""}}
 """
 
@@ -95,7 +98,7 @@ SCRIPT = """
 var $=function(i){return document.getElementById(i)};
 var q=$('q'),fg=$('fg'),fs=$('fs'),fa=$('fa'),fr=$('fr'),n=$('n');if(!q)return;
 var rows=Array.prototype.slice.call(document.querySelectorAll('tr.f')),text=null;
-var secs=document.querySelectorAll('section.agency');
+var secs=document.querySelectorAll('section.agency,div.k');
 function apply(){if(!text)text=rows.map(function(r){return r.textContent.toLowerCase()});
 var s=q.value.trim().toLowerCase(),g=fg.value,t=fs.value,a=fa.value,r=fr.value,c=0;
 rows.forEach(function(x,i){var ok=(!s||text[i].indexOf(s)>=0)&&(!g||x.dataset.g===g)&&
@@ -105,18 +108,23 @@ secs.forEach(function(x){x.hidden=!x.querySelector('tr.f:not([hidden])')});n.tex
 [q,fg,fs,fa,fr].forEach(function(e){e.addEventListener('input',apply)});
 function key(r,k){var c=r.cells[k],v=c.getAttribute('data-v');return v===null?c.textContent:v}
 document.querySelectorAll('th[data-k]').forEach(function(th){th.addEventListener('click',
-function(){var b=th.closest('table').tBodies[0],k=+th.dataset.k,d=th.dataset.d==='1'?-1:1;
-th.dataset.d=d===1?'1':'0';var rs=Array.prototype.slice.call(b.rows);
+function(){var sec=th.closest('section'),k=+th.dataset.k,d=sec.dataset.d==='1'?-1:1;
+sec.dataset.d=d===1?'1':'0';var rs=Array.prototype.slice.call(sec.querySelectorAll('tr.f'));
 rs.sort(function(x,y){var p=key(x,k),q2=key(y,k),np=parseFloat(p),nq=parseFloat(q2);
 if(p===''&&q2!=='')return 1;if(q2===''&&p!=='')return -1;
 if(!isNaN(np)&&!isNaN(nq)&&/^-?[0-9.]+$/.test(p)&&/^-?[0-9.]+$/.test(q2))return d*(np-nq);
-return d*p.localeCompare(q2,'th')});rs.forEach(function(x){b.appendChild(x)})})});
+return d*p.localeCompare(q2,'th')});var bs=Array.prototype.slice.call(sec.querySelectorAll(
+'tbody')),sizes=bs.map(function(b){return b.rows.length}),i=0;bs.forEach(function(b,j){
+for(var end=i+sizes[j];i<end;i++)b.appendChild(rs[i])})})});
 var opened=[];addEventListener('beforeprint',function(){document.querySelectorAll(
 'details:not([open])').forEach(function(x){x.open=true;opened.push(x)})});
 addEventListener('afterprint',function(){opened.forEach(function(x){x.open=false});opened=[]});
 })();
 """
 
+# Rows per table: each block of rows is its own table in a box the browser lays out only when
+# it scrolls into view (content-visibility), so 3,000 findings open as fast as 200.
+CHUNK = 200
 COLUMNS = (
     ("#", "ลำดับ"),
     ("เรื่อง", "เรื่อง"),
@@ -127,6 +135,11 @@ COLUMNS = (
     ("วัน", "ช้า/เหลือ (วัน)"),
     ("รายละเอียด", "รายละเอียด"),
 )
+
+
+def _keep_numbers(text: str) -> str:
+    """`เลยกำหนด 3` never wrapped between the word and its number."""
+    return re.sub(r" (\d)", "\u00a0\\1", text)
 
 
 class HtmlRenderer(CollectingRenderer):
@@ -176,30 +189,7 @@ class HtmlRenderer(CollectingRenderer):
         if findings:
             parts.append(self._controls(findings, agencies, by_agency))
         cited: dict[str, Finding] = {}
-        order = 0
-        for agency in agencies:
-            rows = by_agency.get(agency)
-            if not rows:
-                continue
-            parts.append(
-                f'<section class="agency" id="a-{index[agency]}"><h3>{e(agency)} '
-                f"<small>— {e(self.agency_counts_th(agency))}</small></h3>"
-                '<table class="f"><thead><tr>'
-            )
-            parts.extend(
-                f'<th data-k="{k}">{e(label)}</th>' for k, (_, label) in enumerate(COLUMNS)
-            )
-            parts.append("</tr></thead><tbody>")
-            seen_data: set[str] = set()
-            for f in rows:
-                order += 1
-                cited.setdefault(f.rule_id, f)
-                anchor = ""
-                if urgency_group(f) == "data" and f.subject_id not in seen_data:
-                    seen_data.add(f.subject_id)
-                    anchor = f' id="{data_rows[f.subject_id]}"'
-                parts.append(self._row(f, order, index[agency], anchor, data_rows))
-            parts.append("</tbody></table></section>")
+        parts.extend(self._agency_sections(agencies, index, by_agency, data_rows, cited))
         if findings:
             parts.append(f'<p class="muted">แสดง <span id="n">{len(findings)}</span> รายการ</p>')
         parts.append(self._rules(cited))
@@ -282,6 +272,50 @@ class HtmlRenderer(CollectingRenderer):
         parts.append("</tbody></table></div></section>")
         return parts
 
+    def _agency_sections(
+        self,
+        agencies: list[str],
+        index: dict[str, int],
+        by_agency: dict[str, list[Finding]],
+        data_rows: dict[str, str],
+        cited: dict[str, Finding],
+    ) -> list[str]:
+        """Each agency's findings, most urgent first, in tables of CHUNK rows; fills `cited`
+        with the first finding of each rule (for the rules section)."""
+        e = escape
+        parts: list[str] = []
+        order = 0
+        for agency in agencies:
+            rows = by_agency.get(agency)
+            if not rows:
+                continue
+            parts.append(f'<section class="agency" id="a-{index[agency]}">')
+            # The heading is the first table's caption: on paper it never stays behind alone.
+            caption = (
+                f"<caption><h3>{e(agency)} "
+                f"<small>— {e(_keep_numbers(self.agency_counts_th(agency)))}</small></h3></caption>"
+            )
+            head = "".join(
+                f'<th data-k="{k}">{e(label)}</th>' for k, (_, label) in enumerate(COLUMNS)
+            )
+            seen_data: set[str] = set()
+            for start in range(0, len(rows), CHUNK):
+                parts.append(
+                    f'<div class="k"><table class="f">{caption if start == 0 else ""}'
+                    f"<thead><tr>{head}</tr></thead><tbody>"
+                )
+                for f in rows[start : start + CHUNK]:
+                    order += 1
+                    cited.setdefault(f.rule_id, f)
+                    anchor = ""
+                    if urgency_group(f) == "data" and f.subject_id not in seen_data:
+                        seen_data.add(f.subject_id)
+                        anchor = f' id="{data_rows[f.subject_id]}"'
+                    parts.append(self._row(f, order, index[agency], anchor, data_rows))
+                parts.append("</tbody></table></div>")
+            parts.append("</section>")
+        return parts
+
     def _controls(
         self, findings: list[Finding], agencies: list[str], by_agency: dict[str, list[Finding]]
     ) -> str:
@@ -333,7 +367,7 @@ class HtmlRenderer(CollectingRenderer):
             days, value = str(f.days_late), str(f.days_late)
         elif f.status in ("due_soon", "pending") and f.due_date:
             left = (f.due_date - self.as_of()).days
-            days, value = f"อีก {left}", str(-left)
+            days, value = (f"อีก {left}" if left else "วันนี้"), str(-left)
         else:
             days, value = "", ""
         due = f.due_date.isoformat() if f.due_date else ""
