@@ -101,3 +101,11 @@ def test_explain_shows_ids_and_agency_literally(hostile: Path) -> None:
     result = CliRunner().invoke(app, ["explain", "=C7", str(hostile), *AS_OF])
     assert result.exit_code == 0, result.output
     assert "\x1b[31m" not in result.stdout and "[bold]หนา[/]" in result.stdout.replace("\n", "")
+
+
+def test_errors_show_ids_literally(hostile: Path) -> None:
+    result = CliRunner().invoke(app, ["explain", "X[bold]Y[/]\x1b", str(hostile), *AS_OF])
+    assert result.exit_code == 2
+    assert "no record with id X[bold]Y[/]\\x1b" in result.stderr.replace("\n", "")
+    result = CliRunner().invoke(app, ["rules", "show", "R[red]"])
+    assert result.exit_code == 2 and "no rule R[red]" in result.stderr

@@ -33,6 +33,7 @@ from compliance.render.terminal import (
     explain,
     rule_text,
     rules_table,
+    safe,
 )
 from compliance.report import Report
 from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
@@ -277,12 +278,12 @@ def explain_command(
             break
         if isinstance(item, Rejected) and item.record_id == record_id:
             fail(
-                f"{record_id} is rejected ({item.source} line {item.line}): "
-                + "; ".join(item.errors),
+                safe(f"{record_id} is rejected ({item.source} line {item.line}): ")
+                + safe("; ".join(item.errors)),
                 EXIT_REJECTED,
             )
     else:
-        fail(f"no record with id {record_id}")
+        fail(f"no record with id {safe(record_id)}")
     explain(console_for(), record, findings, run.as_of, lang == "en")
 
 
@@ -306,7 +307,7 @@ def rules_show(
     book = _rulebook(rules)
     rule = book.by_id.get(rule_id)
     if rule is None:
-        fail(f"no rule {rule_id}; known: {', '.join(book.by_id)}")
+        fail(f"no rule {safe(rule_id)}; known: {', '.join(book.by_id)}")
     rule_text(console_for(), rule)
 
 

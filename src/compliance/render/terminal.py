@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING
 
 from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -93,6 +94,12 @@ DOMAIN_WORDS = frozenset(
         "ข้อร้องเรียน",
     }
 )
+
+
+def safe(text: str) -> str:
+    """Record text for a message printed as rich markup (the CLI's `fail`): shown literally,
+    control characters as escapes."""
+    return escape(visible(text))
 
 
 @lru_cache(maxsize=1)
