@@ -84,5 +84,5 @@ def test_rules_list_has_whole_words_and_explain_opens_with_the_record() -> None:
     )
     head = explained[: explained.index("ABP-")]
     assert "เรื่องวินัย" in head and "หน่วยงาน: สำนักงานเขตบางพลัด" in head
-    assert "1 ก.พ. 2566" in head and "รายงานความคืบหน้าการสอบสวนให้สำนักงาน ก.ก." in head
+    assert "1 ก.พ. 2566" in head and "รายงานความคืบหน้าผลการสอบสวนให้สำนักงาน ก.ก." in head
     assert "progress_reported" not in explained

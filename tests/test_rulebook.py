@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -13,9 +14,10 @@ import yaml
 
 from compliance.audit import audit
 from compliance.errors import ConfigurationError
-from compliance.rulebook import builtin_rules_dir, load_rule_dir, load_rulebook
+from compliance.rulebook import load_rule_dir, load_rulebook
 
 from .conftest import ROOT
+from .sources import REFERENCE_DIR, misquoted
 
 SPEC_RULES = {
     "ABP-5.2-ORDER": ("fact_finding_ordered", 7, "๕.๒"),
@@ -33,7 +35,7 @@ SPEC_RULES = {
     "CMP-8.1.1": ("accepted", None, "๘.๑.๑ และ ๘.๓.๑"),
     "CMP-8.1.2": ("forwarded", None, "๘.๑.๒ และ ๘.๒.๑"),
 }
-REFERENCE = ROOT.parent / "shared" / "reference" / "000_0374cb4427b19ca2.txt"
+REFERENCE = REFERENCE_DIR / "000_0374cb4427b19ca2.txt"
 
 
 def test_the_fourteen_rules_of_spec_5() -> None:
@@ -51,10 +53,8 @@ def test_the_fourteen_rules_of_spec_5() -> None:
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside this checkout")
 def test_every_quote_is_in_the_source_text() -> None:
-    source = " ".join(REFERENCE.read_text("utf-8").split())
-    for rule in load_rulebook().rules:
-        for part in rule.text_th.split(" … "):
-            assert " ".join(part.split()) in source, rule.id
+    quotes = [(rule.id, rule.text_th) for rule in load_rulebook().rules]
+    assert misquoted(quotes, REFERENCE, exact=False) == []
 
 
 def _write_rules(directory: Path, rules: list[dict[str, object]]) -> Path:
@@ -66,11 +66,9 @@ def _write_rules(directory: Path, rules: list[dict[str, object]]) -> Path:
 
 
 def _builtin(rule_id: str) -> dict[str, object]:
-    for path in sorted(builtin_rules_dir().glob("*.yaml")):
-        for rule in yaml.safe_load(path.read_text("utf-8"))["rules"]:
-            if rule["id"] == rule_id:
-                return dict(rule)
-    raise KeyError(rule_id)
+    """A built-in rule as an organisation would copy it: its source spelled out in full."""
+    rule = load_rulebook(packs=["all"]).by_id[rule_id]
+    return dict(json.loads(rule.model_dump_json(exclude_none=True)))
 
 
 def test_organisation_rules_override_by_id_and_add(tmp_path: Path) -> None:
@@ -81,7 +79,30 @@ def test_organisation_rules_override_by_id_and_add(tmp_path: Path) -> None:
     rule = book.by_id["CMP-3.2-NOTIFY"].period
     assert rule is not None and rule.days == 10
     assert book.digest != load_rulebook().digest
-    assert book.source.startswith("builtin+")
+    assert book.source.startswith("builtin:abp+")
+
+
+def test_a_scope_must_fit_its_record_type(tmp_path: Path) -> None:
+    """A complaint rule cannot select by respondent category: `rules validate` refuses it
+    rather than letting it fire on every complaint."""
+    wrong = _builtin("CMP-3.2") | {
+        "id": "ORG-1",
+        "scope": {"record": "complaint", "respondent_categories": ["civil_servant"]},
+    }
+    directory = _write_rules(tmp_path / "org", [wrong])
+    done = subprocess.run(
+        ["compliance", "rules", "validate", str(directory)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "scope: respondent_categories: not a scope of a complaint rule" in done.stderr
+
+
+def test_packs_are_chosen_and_named() -> None:
+    assert load_rulebook().describe()["source"] == "builtin:abp"
+    assert {r.id.split("-")[0] for r in load_rulebook().rules} == {"ABP", "CMP"}
+    with pytest.raises(ConfigurationError, match="unknown rule pack 'nope'"):
+        load_rulebook(packs=["nope"])
 
 
 def test_digest_is_stable() -> None:
@@ -169,5 +190,8 @@ def test_rules_ship_inside_the_wheel(tmp_path: Path) -> None:
     )
     wheel = next(tmp_path.glob("compliance-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "compliance/rules/guideline.yaml" in names
-    assert "compliance/rules/complaints.yaml" in names
+    assert "compliance/rules/abp/guideline.yaml" in names
+    assert "compliance/rules/abp/complaints.yaml" in names
+    assert "compliance/rules/kk2565/kk2565.yaml" in names
+    assert any(n.startswith("compliance/rules/abp/tests/") for n in names)
+    assert any(n.startswith("compliance/rules/kk2565/tests/") for n in names)

@@ -1,31 +1,56 @@
-"""Running an audit: records in, findings and rejections out, as a stream (SPEC §6–7).
+"""Running an audit from Python: `Audit` (what the command line and services drive), and the
+one-call API `audit()` and `obligations()` (SPEC §6–7).
 
-`Audit` is what the command line and services drive: it evaluates records one at a time, in
-input order, and keeps the summary. `audit()` and `obligations()` are the one-call Python API.
+These are the library's error boundary: whatever goes wrong with what a caller passes in comes
+out as a `ComplianceError` whose message names the field and the problem and never holds an
+input value (SPEC §8) — `RecordError` for an invalid record, `ArgumentError` (also a
+TypeError) for an argument of the wrong type, `ConfigurationError` for rules, holidays and
+files. A service that logs exceptions logs no names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from compliance.engine import DEFAULT_WARN_DAYS, Engine
+from compliance.errors import ArgumentError, RecordError, format_validation_error
 from compliance.findings import Finding
-from compliance.readers import Accepted, Item, Rejected, check_inputs, read_records, read_values
+from compliance.ledger import Ledger
+from compliance.readers import Accepted, Item, Rejected, check_inputs, read_values
 from compliance.records import RECORD_ADAPTER, Record
 from compliance.report import FindingModel, Report, Summary
 from compliance.rulebook import RuleBook, load_rulebook
+from compliance.runner import Progress, run_audit
 from compliance.serialise import finding_json
+from compliance.sinks import Sink
 from compliance.thaidate import today_bangkok
 from compliance.workcalendar import GovernmentCalendar
 
 OPEN_STATUSES = frozenset({"pending", "due_soon", "overdue", "open"})
 
 
+@lru_cache(maxsize=1)
+def default_rulebook() -> RuleBook:
+    """The built-in `abp` rules, built once per process: a rule book is immutable."""
+    return load_rulebook()
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> GovernmentCalendar:
+    """The government calendar without an organisation's file, built once per process."""
+    return GovernmentCalendar()
+
+
 class Audit:
-    """One audit as of one date with one rule set and calendar."""
+    """One audit as of one date with one rule set and calendar. Keep one in a service and
+    call `record()` (or `obligations()`) for each record: the rules, the calendar and the
+    engine's caches are built once."""
 
     def __init__(
         self,
@@ -35,14 +60,20 @@ class Audit:
         warn_days: int = DEFAULT_WARN_DAYS,
         today: date | None = None,
     ) -> None:
+        _check_setup(as_of, rulebook, calendar, warn_days)
         today = today or today_bangkok()
         self.as_of = as_of or today
         self.flag_future = self.as_of == today
-        self.rulebook = rulebook or load_rulebook()
-        self.calendar = calendar or GovernmentCalendar()
+        self.rulebook = rulebook or default_rulebook()
+        self.calendar = calendar or default_calendar()
         self.engine = Engine(self.rulebook, self.calendar, warn_days)
-        self.summary = Summary()
+        self.ledger = Ledger()
         self.generated_at = datetime.now(tz=UTC).isoformat(timespec="seconds")
+
+    @property
+    def summary(self) -> Summary:
+        """The counts so far (the ledger's)."""
+        return self.ledger.summary
 
     def header(self) -> dict[str, Any]:
         """The report members known before any record is read."""
@@ -53,23 +84,71 @@ class Audit:
             "calendar": self.calendar.describe(),
         }
 
-    def record(self, record: Record) -> list[Finding]:
-        """Evaluate one valid record and count it."""
-        result = self.engine.evaluate(record, self.as_of, self.flag_future)
-        self.summary.records += 1
-        self.summary.events_after_as_of += result.events_after_as_of
-        for finding in result.findings:
-            self.summary.add_outcome(finding.status, finding.severity)
+    def record(self, record: Record | Mapping[str, Any]) -> list[Finding]:
+        """Every finding of one record (a model, or a dict validated here), counted."""
+        valid = _valid(record)
+        result = self.engine.evaluate(valid, self.as_of, self.flag_future)
+        self.ledger.audited(result.findings, result.events_after_as_of)
         return result.findings
 
-    def run(self, items: Iterable[Item]) -> Iterator[Finding | Rejected]:
-        """Findings record by record in input order, rejections where they occur."""
+    def obligations(self, record: Record | Mapping[str, Any]) -> list[Finding]:
+        """What one record still owes — pending, due soon, overdue or open — soonest due
+        first (open-ended ones last)."""
+        valid = _valid(record)
+        findings = self.engine.evaluate(valid, self.as_of, self.flag_future).findings
+        owed = [f for f in findings if f.status in OPEN_STATUSES]
+        owed.sort(key=lambda f: (f.due_date or date.max, f.rule_id, f.instance or 0))
+        return owed
+
+    def stream(self, items: Iterable[Item]) -> Iterator[Finding | Rejected]:
+        """Findings record by record in input order, rejections where they occur (duplicate
+        ids rejected by the ledger)."""
+        ledger = self.ledger
         for item in items:
+            rejected = item
             if isinstance(item, Accepted):
-                yield from self.record(item.record)
-            else:
-                self.summary.add_rejected(item)
-                yield item
+                record = item.record
+                duplicate = ledger.admit(item.source, item.line, record.type, record.record_id)
+                if duplicate is None:
+                    yield from self.record(record)
+                    continue
+                rejected = duplicate
+            assert isinstance(rejected, Rejected)
+            ledger.reject(rejected)
+            yield rejected
+
+    def run(
+        self,
+        inputs: Sequence[Path] | Iterable[Item],
+        sinks: Sequence[Sink] = (),
+        jobs: int = 1,
+        progress: Progress | None = None,
+    ) -> Summary:
+        """Audit files (paths of .json/.jsonl) or items already read into `sinks` — report
+        renderers, a history store, a statistics accumulator — over `jobs` processes; returns
+        the summary."""
+        if isinstance(inputs, str | bytes | Path):
+            raise ArgumentError("inputs: a list of paths, not a single path or string")
+        if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+            raise ArgumentError("jobs: a whole number of processes, at least 1")
+        run_audit(self, inputs, sinks, jobs, progress)
+        return self.summary
+
+
+class _Collector(Sink):
+    """Keeps the report's findings and rejections as JSON objects (for `audit()`)."""
+
+    def __init__(self) -> None:
+        self.findings: list[dict[str, Any]] = []
+        self.rejected_items: list[dict[str, Any]] = []
+
+    needs_words = True
+
+    def finding(self, finding: Finding) -> None:
+        self.findings.append(finding_json(finding))
+
+    def rejected(self, rejected: Rejected) -> None:
+        self.rejected_items.append(rejected.to_json())
 
 
 def audit(
@@ -81,24 +160,28 @@ def audit(
 ) -> Report:
     """Audit records (models, dicts, or paths of .json/.jsonl files) as of a date; returns the
     SPEC §7 report. `as_of` defaults to today in Asia/Bangkok."""
+    if isinstance(records, str | bytes | Path | Mapping) or not isinstance(records, Iterable):
+        raise ArgumentError(
+            "records: a list of records (dicts or models) or of file paths, not "
+            f"a single {type(records).__name__}"
+        )
     run = Audit(as_of, rulebook, calendar, warn_days)
-    given = list(records) if not isinstance(records, list) else records
+    given = list(records)
+    items: Iterable[Item] | list[Path]
     if given and all(isinstance(r, Path) for r in given):
-        items: Iterable[Item] = read_records(check_inputs(given))  # type: ignore[arg-type]
+        items = check_inputs(given)  # type: ignore[arg-type]
+    elif any(isinstance(r, Path) for r in given):
+        raise ArgumentError("records: either all file paths or all records, not a mix")
     else:
         items = read_values(given)
-    findings, rejected = [], []
-    for out in run.run(items):
-        if isinstance(out, Rejected):
-            rejected.append(out.to_json())
-        else:
-            findings.append(finding_json(out))
+    collector = _Collector()
+    run.run(items, [collector])
     return Report.model_validate(
         {
             **run.header(),
             "summary": run.summary.to_json(),
-            "findings": findings,
-            "rejected": rejected,
+            "findings": collector.findings,
+            "rejected": collector.rejected_items,
         }
     )
 
@@ -110,9 +193,34 @@ def obligations(
     calendar: GovernmentCalendar | None = None,
 ) -> list[FindingModel]:
     """What one record still owes as of a date — pending, due soon, overdue or open — soonest
-    due first (open-ended ones last)."""
-    valid = record if isinstance(record, Record) else RECORD_ADAPTER.validate_python(record)
-    run = Audit(as_of, rulebook, calendar)
-    owed = [f for f in run.record(valid) if f.status in OPEN_STATUSES]
-    owed.sort(key=lambda f: (f.due_date or date.max, f.rule_id, f.instance))
+    due first (open-ended ones last). A service calling this often should keep an `Audit`
+    and call its `obligations()`: same answer, without building anything per call."""
+    owed = Audit(as_of, rulebook, calendar).obligations(record)
     return [FindingModel.model_validate(finding_json(f)) for f in owed]
+
+
+def _valid(record: Record | Mapping[str, Any]) -> Record:
+    """A record model, validated from a dict if need be; `RecordError` without values."""
+    if isinstance(record, Record):
+        return record
+    if not isinstance(record, Mapping):
+        raise ArgumentError(f"record: a dict or a record model, not {type(record).__name__}")
+    try:
+        return RECORD_ADAPTER.validate_python(dict(record))
+    except ValidationError as exc:
+        raise RecordError(format_validation_error(exc)) from None
+
+
+def _check_setup(as_of: object, rulebook: object, calendar: object, warn_days: object) -> None:
+    """Arguments of the wrong type are refused here, not discovered as a wrong audit."""
+    if as_of is not None and (not isinstance(as_of, date) or isinstance(as_of, datetime)):
+        raise ArgumentError(
+            f"as_of: a datetime.date (parse text with compliance.parse_date), not "
+            f"{type(as_of).__name__}"
+        )
+    if rulebook is not None and not isinstance(rulebook, RuleBook):
+        raise ArgumentError(f"rulebook: a RuleBook, not {type(rulebook).__name__}")
+    if calendar is not None and not isinstance(calendar, GovernmentCalendar):
+        raise ArgumentError(f"calendar: a GovernmentCalendar, not {type(calendar).__name__}")
+    if not isinstance(warn_days, int) or isinstance(warn_days, bool) or warn_days < 0:
+        raise ArgumentError("warn_days: a whole number of days, 0 or more")

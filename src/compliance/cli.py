@@ -3,11 +3,11 @@ outcome to exit codes; it holds no rule logic."""
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
-import signal
 import sys
-from collections.abc import Iterable, Iterator
+import traceback
+from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -16,17 +16,19 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from compliance.audit import Audit
-from compliance.errors import ConfigurationError, WorkerDiedError
+from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
 from compliance.findings import SEVERITY_RANK
-from compliance.output import discard_partial_files, report_output
-from compliance.parallel import run_parallel
+from compliance.importers.cli import import_app
+from compliance.importers.mapping import TableMapping
+from compliance.legaltests import register as register_legal_tests
+from compliance.output import report_output
 from compliance.readers import Accepted, Rejected, check_inputs, read_records
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.render import RENDERERS, make_renderer
-from compliance.render.jsonout import JsonRenderer
 from compliance.render.terminal import (
     calendar_table,
     console_for,
@@ -36,7 +38,11 @@ from compliance.render.terminal import (
     safe,
 )
 from compliance.report import Report
-from compliance.rulebook import Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
+from compliance.runner import Progress, stop_on_signals
+from compliance.serialise import DEFAULT_WORDS, WORDS
+from compliance.sinks import Sink
+from compliance.stats.cli import register as register_stats
 from compliance.thaidate import (
     BE_THRESHOLD,
     DateParseError,
@@ -47,6 +53,7 @@ from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 EXIT_FAILED = 4  # the audit could not finish (SPEC §9 names no code for it): no report
+DEBUG_ENV = "COMPLIANCE_DEBUG"
 
 app = typer.Typer(
     name="compliance",
@@ -75,8 +82,16 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="On an internal error, print the traceback (it may quote input)."
+        ),
+    ] = False,
 ) -> None:
     """compliance: legal deadlines of the BMA Anti-Bribery guideline, judged and explained."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
 
 
 def _stderr() -> Console:
@@ -138,6 +153,14 @@ RulesOption = Annotated[
         "--rules", help="Organisation rules directory (adds or overrides by id).", file_okay=False
     ),
 ]
+PackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack",
+        help="Built-in rule pack: abp (the guideline, the default), kk2565 (the disciplinary "
+        "rule), or all; repeatable.",
+    ),
+]
 WarnOption = Annotated[
     int, typer.Option("--warn-days", min=0, help="Days before a due date that warn (due_soon).")
 ]
@@ -146,12 +169,16 @@ T = TypeVar("T")
 
 
 def load_setup(
-    as_of: str | None, rules: list[Path] | None, holidays_file: Path | None, inputs: list[Path]
+    as_of: str | None,
+    rules: list[Path] | None,
+    holidays_file: Path | None,
+    inputs: list[Path],
+    packs: list[str] | None = None,
 ) -> tuple[date | None, RuleBook, GovernmentCalendar, list[Path]]:
     """Everything an audit needs before reading a record; exit 2 on any problem."""
     try:
         day = parse_date(as_of) if as_of is not None else None
-        rulebook = load_rulebook(rules or [])
+        rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
         paths = check_inputs(inputs)
     except DateParseError as exc:
         fail(f"--as-of: {exc}")
@@ -160,12 +187,13 @@ def load_setup(
     return day, rulebook, load_calendar(holidays_file), paths
 
 
-def _with_progress(items: Iterable[T], run: Audit, paths: list[Path]) -> Iterator[T]:
+@contextlib.contextmanager
+def progress_line(paths: list[Path]) -> Iterator[Progress | None]:
     """A progress line on standard error for large inputs on a terminal."""
     if not sys.stderr.isatty() or sum(p.stat().st_size for p in paths) < PROGRESS_MIN_BYTES:
-        yield from items
+        yield None
         return
-    with Progress(
+    with RichProgress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
@@ -173,12 +201,7 @@ def _with_progress(items: Iterable[T], run: Audit, paths: list[Path]) -> Iterato
         transient=True,
     ) as progress:
         task = progress.add_task("ตรวจแล้ว 0 เรื่อง")
-        seen = 0
-        for item in items:
-            yield item
-            if run.summary.records - seen >= 1000:
-                seen = run.summary.records
-                progress.update(task, description=f"ตรวจแล้ว {seen:,} เรื่อง")
+        yield lambda done: progress.update(task, description=f"ตรวจแล้ว {done:,} เรื่อง")
 
 
 @app.command("audit")
@@ -200,6 +223,7 @@ def audit_command(
     ] = "violation",
     warn_days: WarnOption = 3,
     rules: RulesOption = None,
+    packs: PackOption = None,
     holidays_file: HolidaysOption = None,
     show_all: Annotated[
         bool,
@@ -207,6 +231,14 @@ def audit_command(
             "--all", help="Human formats: show every finding, not only those that need action."
         ),
     ] = False,
+    words: Annotated[
+        str,
+        typer.Option(
+            "--words",
+            help="JSON: which findings carry their words — actionable (violations, advisories "
+            "and warnings; the default), all, or none (facts only).",
+        ),
+    ] = DEFAULT_WORDS,
     jobs: Annotated[
         int,
         typer.Option(
@@ -224,24 +256,19 @@ def audit_command(
         fail("--format xlsx writes a workbook: give --output FILE.xlsx")
     if fail_on not in ("violation", "warning", "never"):
         fail("--fail-on must be violation, warning or never")
-    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    if words not in WORDS:
+        fail(f"--words must be one of {', '.join(WORDS)}")
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
-    with report_output(output) as out:
-        renderer = make_renderer(output_format, out, show_all)
-        renderer.start(run.header())
-        if isinstance(renderer, JsonRenderer) and jobs > 1:
-            try:
-                for _ in _with_progress(run_parallel(run, paths, jobs, renderer), run, paths):
-                    pass
-            except WorkerDiedError as exc:
-                fail(str(exc), EXIT_FAILED)
-        else:
-            for item in _with_progress(run.run(read_records(paths)), run, paths):
-                if isinstance(item, Rejected):
-                    renderer.rejected(item)
-                else:
-                    renderer.finding(item)
-        renderer.finish(run.summary.to_json())
+    try:
+        with stop_on_signals(), report_output(output) as out, progress_line(paths) as progress:
+            renderer = make_renderer(output_format, out, show_all, words, rulebook)
+            sinks: list[Sink] = [renderer]
+            run.run(paths, sinks, jobs, progress)
+    except AuditStoppedError as exc:
+        raise typer.Exit(128 + exc.signum) from None
+    except AuditFailedError as exc:
+        fail(str(exc), EXIT_FAILED)
     raise typer.Exit(exit_code(run, fail_on))
 
 
@@ -264,12 +291,13 @@ def explain_command(
     lang: Annotated[str, typer.Option("--lang", help="th or en.")] = "th",
     warn_days: WarnOption = 3,
     rules: RulesOption = None,
+    packs: PackOption = None,
     holidays_file: HolidaysOption = None,
 ) -> None:
     """อธิบายหน้าที่ทั้งหมดของเรื่องหนึ่งพร้อมการคำนวณ (one record's obligations, explained)."""
     if lang not in ("th", "en"):
         fail("--lang must be th or en")
-    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs)
+    day, rulebook, calendar, paths = load_setup(as_of, rules, holidays_file, inputs, packs)
     run = Audit(day, rulebook, calendar, warn_days)
     for item in read_records(paths):
         if isinstance(item, Accepted) and item.record.record_id == record_id:
@@ -287,24 +315,30 @@ def explain_command(
     explain(console_for(), record, findings, run.as_of, lang == "en")
 
 
+register_stats(app)
+
 rules_app = typer.Typer(
     help="กฎที่ใช้ตรวจ (the rule catalogue): list, show, validate.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+register_legal_tests(app)  # compliance test
+app.add_typer(import_app, name="import")
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOption = None) -> None:
+def rules_list(rules: RulesOption = None, packs: PackOption = None) -> None:
     """รายการกฎ (every loaded rule, with its clause and period)."""
-    rules_table(console_for(), _rulebook(rules))
+    rules_table(console_for(), _rulebook(rules, packs))
 
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(metavar="ID")], rules: RulesOption = None
+    rule_id: Annotated[str, typer.Argument(metavar="ID")],
+    rules: RulesOption = None,
+    packs: PackOption = None,
 ) -> None:
     """แสดงกฎหนึ่งข้อพร้อมข้อความที่อ้างอิง (one rule with its clause text)."""
-    book = _rulebook(rules)
+    book = _rulebook(rules, packs or ["all"])
     rule = book.by_id.get(rule_id)
     if rule is None:
         fail(f"no rule {safe(rule_id)}; known: {', '.join(book.by_id)}")
@@ -322,9 +356,9 @@ def rules_validate(directory: Annotated[Path, typer.Argument(file_okay=False)]) 
     Console().print(f"{directory}: {len(found)} rules valid: {', '.join(r.id for r in found)}")
 
 
-def _rulebook(rules: list[Path] | None) -> RuleBook:
+def _rulebook(rules: list[Path] | None, packs: list[str] | None = None) -> RuleBook:
     try:
-        return load_rulebook(rules or [])
+        return load_rulebook(rules or [], packs or DEFAULT_PACKS)
     except ConfigurationError as exc:
         fail(str(exc))
 
@@ -336,6 +370,7 @@ SCHEMAS: dict[str, Any] = {
     "report": Report,
     "rule": Rule,
     "holidays": OrganisationHolidays,
+    "mapping": TableMapping,
 }
 
 
@@ -351,31 +386,35 @@ def schema_command(
     write_stdout(orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM or Ctrl-C (a scheduler or a person stopping the job): remove any report still
-    being written and stop at once. Exiting here rather than raising means no library code
-    can swallow the stop and let a half-audited report be completed."""
-    discard_partial_files()
-    for worker in multiprocessing.active_children():  # --jobs workers would outlive us
-        worker.kill()
-    os._exit(128 + signum)
-
-
 def main() -> None:
     """Console-script entry point.
 
     The process ends without the interpreter's teardown: after a large audit, freeing the
     objects one by one takes ~0.1 s (a few per cent of the run) and achieves nothing the
-    kernel does not do at exit. Everything that matters is done by then: the report is
-    fsynced and renamed, the workers are joined, and the standard streams are flushed here.
-    An unexpected exception still propagates with its traceback."""
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _terminate)
+    kernel does not do at exit. Everything that matters is done by then: the sinks have
+    finished (the report fsynced and renamed, a store committed), the workers are joined, and
+    the standard streams are flushed here.
+
+    Any other error is a bug: exit 4 (never 1, which a nightly job reads as "findings") with
+    one line saying so. Its traceback may quote input (a name in a record), so it is printed
+    only with --debug or COMPLIANCE_DEBUG=1."""
     try:
         app()
         status = 0
     except SystemExit as stop:
         status = _exit_status(stop.code)
+    except KeyboardInterrupt:
+        status = 130
+    except Exception as exc:  # a bug: the one place such errors end
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        else:
+            _stderr().print(
+                f"[bold red]error:[/] internal error ({type(exc).__name__}); nothing was "
+                f"written. Run the same command with --debug to see where it happened.",
+                markup=True,
+            )
+        status = EXIT_FAILED
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -385,10 +424,11 @@ def main() -> None:
 
 
 def _exit_status(code: object) -> int:
-    """The status `sys.exit(code)` would give: None is 0, a message goes to stderr and is 1."""
+    """The status of `sys.exit(code)`: None is 0; a message (which `sys.exit` would turn into
+    1, our "findings") goes to stderr and is a failure, 4."""
     if code is None:
         return 0
     if isinstance(code, int):
         return code
     print(code, file=sys.stderr)
-    return 1
+    return EXIT_FAILED

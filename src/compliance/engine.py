@@ -9,20 +9,24 @@ so the audit reconstructs what was known that day.
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
-from compliance.findings import Finding, RuleView, Status
+from compliance.findings import STATUSES, Extension, Finding, Severity, Status, severity_of
 from compliance.periods import Deadline, PeriodCalculator
-from compliance.records import Complaint, DisciplinaryCase, Event, Record
+from compliance.records import RECORD_TYPES_BY_NAME, CaseEvent, Event, Record
 from compliance.rulebook import Rule, RuleBook
 from compliance.workcalendar import GovernmentCalendar
 
 DEFAULT_WARN_DAYS = 3
+EXTENSION_KIND = "deadline_extended"
 _by_date = attrgetter("date")
+_by_rule_id = attrgetter("rule_id")
 _ONE_DAY = timedelta(days=1)
 
 
@@ -35,33 +39,30 @@ class RecordResult:
 
 
 class _Context:
-    """One record being judged: what every rule reads, looked up once per record. (A plain
-    class: compiled, its __init__ is native, where a dataclass's generated one is not.)"""
+    """One record being judged: what every rule reads, looked up once per record."""
 
     __slots__ = (
         "agency",
         "as_of",
         "by_kind",
-        "received_on",
+        "closed_on",
+        "extensions",
         "record",
         "subject_id",
         "subject_type",
+        "unused",
     )
 
-    def __init__(self, record: Record, as_of: date, received_on: date | None) -> None:
+    def __init__(self, record: Record, as_of: date) -> None:
         self.record = record
         self.as_of = as_of
-        self.received_on = received_on  # complaints: the Bangkok date of receipt
         self.subject_id = record.record_id
         self.subject_type = record.type
         self.agency = record.agency
         self.by_kind: dict[str, list[Event]] = {}
-
-
-@dataclass(slots=True)
-class _Orphan:
-    event: Event
-    rule_id: str
+        self.closed_on: date | None = None  # SPEC §15: the first closing event, if any
+        self.extensions: dict[str, list[Event]] = {}  # rule id -> its extensions, by date
+        self.unused: list[tuple[Event, str]] = []  # extensions not honoured, and why
 
 
 class Engine:
@@ -79,20 +80,23 @@ class Engine:
         self.calendar = calendar
         self.calculator = PeriodCalculator(calendar)
         self.warn_days = warn_days
-        self._views = {r.id: RuleView(r) for r in rulebook.rules}
-        self._applicable: dict[tuple[object, ...], tuple[RuleView, ...]] = {}
+        self._severity: dict[str, dict[str, Severity]] = {
+            r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
+        }
+        self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
 
-    def _views_for(self, record: Record) -> tuple[RuleView, ...]:
-        """The rules whose scope covers a record (cached by the facts scope depends on)."""
-        key: tuple[object, ...]
-        if isinstance(record, DisciplinaryCase):
-            key = (record.respondent_category, *record.policy_clauses)
-        else:
-            key = (record.anonymous,)
+    def rules_for(self, record: Record) -> tuple[Rule, ...]:
+        """The rules whose scope covers a record, cached by the facts its type's scope tests
+        read (the record type's descriptor says which)."""
+        described = RECORD_TYPES_BY_NAME[record.type]
+        key = (record.type, *described.scope_key(record))
         found = self._applicable.get(key)
         if found is None:
-            rules = self.rulebook.by_record[record.type]
-            found = tuple(self._views[r.id] for r in rules if _in_scope(r, record))
+            found = tuple(
+                r
+                for r in self.rulebook.by_record[record.type]
+                if described.in_scope(r.scope.tests(), record)
+            )
             self._applicable[key] = found
         return found
 
@@ -102,12 +106,15 @@ class Engine:
         """Every finding for one record as of `as_of`. With `flag_future` (as_of is today), an
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
-        received_on = record.received_on if isinstance(record, Complaint) else None
-        if received_on is not None and received_on > as_of:
-            later = [e.date for e in events if e.date > as_of]
-            unknown = self._future(record, [received_on, *later])
-            return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of, received_on)
+        described = RECORD_TYPES_BY_NAME[record.type]
+        for read_date in described.trigger_fields.values():
+            # a record not yet received (or opened) on as_of was not known that day
+            known_from = read_date(record)
+            if known_from > as_of:
+                later = [e.date for e in events if e.date > as_of]
+                unknown = self._future(record, [known_from, *later])
+                return RecordResult(unknown if flag_future else [], len(events) + 1)
+        ctx = _Context(record, as_of)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -117,53 +124,56 @@ class Engine:
                 by_kind[event.kind].append(event)
             else:
                 by_kind[event.kind] = [event]
+        closings = [e.date for k in described.closing_events for e in by_kind.get(k, ())]
+        ctx.closed_on = min(closings) if closings else None
+        rules = self.rules_for(record)
+        if EXTENSION_KIND in by_kind:
+            self._sort_extensions(ctx, rules)
         findings: list[Finding] = []
-        orphans: list[_Orphan] = []
-        # Rules come sorted by id and each yields its instances in order, so the findings are
-        # in SPEC §7 order as built; the data checks sort after every rule id ("DATA-F…" before
-        # "DATA-O…").
-        for rule in self._views_for(record):
-            trigger = rule.trigger_event
+        # Rules come sorted by id and each yields its instances in order; the data checks are
+        # put in their place by id at the end (SPEC §7 order).
+        for rule in rules:
+            trigger = rule.trigger.event
             if trigger is not None and trigger not in by_kind:
-                # No trigger: nothing to judge, and any satisfying event is an orphan.
-                orphans.extend(_Orphan(e, rule.id) for e in _events_of(ctx, rule.satisfied_by))
-                continue
-            findings.extend(self._judge(rule, ctx, orphans))
+                continue  # no trigger: nothing to judge (its satisfiers are orphans, below)
+            findings.extend(self._judge(rule, ctx))
+        data = [*self._unused_extensions(ctx)]
         if flag_future and future:
-            findings.extend(self._future(record, [e.date for e in future], future))
-        if orphans:
-            orphans.sort(key=lambda o: (o.event.date, o.rule_id))
-            for number, orphan in enumerate(orphans, start=1):
-                findings.append(
-                    self._data_finding(record, "DATA-ORPHAN", number, orphan.event, orphan.rule_id)
-                )
+            data.extend(self._future(record, [e.date for e in future], future))
+        data.extend(self._orphans(ctx, rules))
+        if data:
+            findings.extend(data)
+            findings.sort(key=_by_rule_id)  # stable: instances keep their order
         return RecordResult(findings, len(future))
 
-    def _judge(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
+    def _judge(self, rule: Rule, ctx: _Context) -> list[Finding]:
         if rule.kind == "recurring":
-            return self._recurring(rule, ctx, orphans)
+            return self._recurring(rule, ctx)
         if rule.kind == "condition":
             return self._condition(rule, ctx)
-        return self._deadlines(rule, ctx, orphans)
+        if rule.kind == "overrun":
+            return self._overrun(rule, ctx)
+        return self._deadlines(rule, ctx)
 
     # --- deadline and open-ended rules ---------------------------------------------------------
 
-    def _deadlines(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
-        triggers: list[tuple[date, str | None]]
-        if rule.trigger_field:
-            assert ctx.received_on is not None
-            triggers = [(ctx.received_on, None)]
-        else:
-            # evaluate() judges a rule only once its trigger event is known
-            triggers = [(e.date, e.id) for e in ctx.by_kind[rule.trigger_event or ""]]
+    def _triggers(self, rule: Rule, ctx: _Context) -> list[tuple[date, str | None]]:
+        """A rule's triggers on this record, in date order: (date, event id)."""
+        if rule.trigger.field:
+            read_date = RECORD_TYPES_BY_NAME[ctx.subject_type].trigger_fields[rule.trigger.field]
+            return [(read_date(ctx.record), None)]
+        return [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+
+    def _deadlines(self, rule: Rule, ctx: _Context) -> list[Finding]:
+        triggers = self._triggers(rule, ctx)
         if rule.dated:
-            triggers = [t for t in triggers if rule.rule.in_effect(t[0])]
-        done = _match(triggers, _events_of(ctx, rule.satisfied_by), rule.id, orphans)
+            triggers = [t for t in triggers if rule.in_effect(t[0])]
         if not triggers:
             return []
-        period = rule.period
+        done = _match(triggers, _events_of(ctx, rule.satisfied_by))
+        period = rule.calc_period
         if period is None:  # no fixed period: open until done, missing once the case closes
-            closed = bool(rule.closed_by) and bool(_events_of(ctx, rule.closed_by))
+            closed = _events_of(ctx, rule.closed_by) if rule.closed_by else ctx.closed_on
             return [
                 self._finding(
                     rule,
@@ -177,81 +187,251 @@ class Engine:
                 )
                 for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
             ]
-        deadline_of = self.calculator.deadline
+        deadlines = [self.calculator.deadline(start, period) for start, _ in triggers]
+        extended: list[tuple[Extension, ...]] = [()] * len(triggers)
+        if ctx.extensions and rule.id in ctx.extensions:
+            extended = self._extend(rule, ctx, triggers, deadlines, done)
         return [
-            self._timed(rule, ctx, number, start, deadline_of(start, period), finished)
-            for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
+            self._timed(rule, ctx, number, start, deadline, finished, more)
+            for number, ((start, _), deadline, finished, more) in enumerate(
+                zip(triggers, deadlines, done, extended, strict=True), 1
+            )
         ]
 
     def _timed(
         self,
-        rule: RuleView,
+        rule: Rule,
         ctx: _Context,
         number: int,
         start: date,
         deadline: Deadline,
         done: date | None,
+        extensions: tuple[Extension, ...] = (),
     ) -> Finding:
-        due = deadline.due
+        """A deadline instance's status (SPEC §6, §15): done wins; a closed record's undone
+        duty is missing, its lateness frozen at closing; else as of the audit date."""
+        due = extensions[-1].new_due if extensions else deadline.due
         as_of = ctx.as_of
         late: int | None = None
+        closed = ctx.closed_on
         if done is not None:
             if done <= due:
                 status: Status = "met"
             else:
                 status, late = "late", (done - due).days
+        elif closed is not None:
+            status = "missing"
+            late = (closed - due).days if closed > due else None
         elif as_of > due:
             status, late = "overdue", (as_of - due).days
         elif (due - as_of).days <= self.warn_days:
             status = "due_soon"
         else:
             status = "pending"
-        return self._finding(rule, ctx, number, status, start, due, done, late, deadline)
+        finding = self._finding(rule, ctx, number, status, start, due, done, late, deadline)
+        finding.extended_days = sum(e.days for e in extensions)
+        finding.extensions = extensions
+        if status == "missing":
+            finding.closed_on = closed
+        return finding
+
+    # --- extensions (SPEC §10.5) ---------------------------------------------------------------
+
+    def _sort_extensions(self, ctx: _Context, rules: tuple[Rule, ...]) -> None:
+        """File each known extension under the in-scope rule it extends, or as a data problem:
+        naming no rule, a rule out of scope, or a rule that cannot be extended. One naming a
+        built-in rule of a pack not loaded is ignored (a v1 job on v2 data)."""
+        in_scope = {r.id: r for r in rules}
+        for event in ctx.by_kind[EXTENSION_KIND]:
+            target = event.extends if isinstance(event, CaseEvent) else None
+            rule = in_scope.get(target or "")
+            if rule is not None and rule.extension is not None:
+                ctx.extensions.setdefault(rule.id, []).append(event)
+            elif rule is not None:
+                ctx.unused.append((event, "not_extendable"))
+            elif target in self.rulebook.by_id:
+                ctx.unused.append((event, "out_of_scope"))
+            elif target not in self.rulebook.builtin_ids:
+                ctx.unused.append((event, "unknown_rule"))
+
+    def _extend(
+        self,
+        rule: Rule,
+        ctx: _Context,
+        triggers: list[tuple[date, str | None]],
+        deadlines: list[Deadline],
+        done: list[date | None],
+    ) -> list[tuple[Extension, ...]]:
+        """Each instance's honoured extensions, in date order: an extension goes to the
+        instance its `refers_to` names, else to the earliest instance triggered on or before it
+        and not yet done by then; it is honoured when dated on or before the due date in force,
+        up to the rule's max_days (new due = old due + days)."""
+        assert rule.extension is not None
+        cap = rule.extension.max_days
+        by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
+        dues = [d.due for d in deadlines]
+        honoured: list[list[Extension]] = [[] for _ in triggers]
+        for event in ctx.extensions.pop(rule.id):
+            index = by_id.get(event.refers_to) if event.refers_to else None
+            if index is None:
+                index = next(
+                    (
+                        i
+                        for i, (start, _) in enumerate(triggers)
+                        if start <= event.date and not (done[i] and done[i] <= event.date)  # type: ignore[operator]
+                    ),
+                    None,
+                )
+            if index is None:
+                ctx.unused.append((event, "no_instance"))
+                continue
+            if event.date > dues[index]:
+                ctx.unused.append((event, "too_late"))
+                continue
+            requested = event.days if isinstance(event, CaseEvent) and event.days else 0
+            days = min(requested, cap) if cap else requested
+            if days < requested:
+                ctx.unused.append((event, "capped"))
+            dues[index] = self._extended_due(dues[index], days, rule)
+            honoured[index].append(Extension(event.date, days, requested, dues[index]))
+        return [tuple(h) for h in honoured]
+
+    def _extended_due(self, due: date, days: int, rule: Rule) -> date:
+        """The old due date is not counted again: new due = old due + days; the actor rule of
+        §4 still applies to the new last day."""
+        new_due = due + timedelta(days=days)
+        period = rule.calc_period
+        if (
+            period is not None
+            and period.actor == "other"
+            and not self.calendar.is_working_day(new_due)
+        ):
+            new_due = self.calculator.next_working_day(new_due)[0]
+        return new_due
+
+    def _unused_extensions(self, ctx: _Context) -> list[Finding]:
+        """DATA-EXTENSION: extensions not (fully) honoured, in date order. Those still filed
+        under a rule were never reached: the rule had no instance on this record."""
+        for events in ctx.extensions.values():
+            ctx.unused.extend((event, "no_instance") for event in events)
+        ctx.extensions.clear()
+        ctx.unused.sort(key=lambda item: item[0].date)
+        findings = []
+        for event, reason in ctx.unused:
+            finding = self._data_finding(ctx.record, "DATA-EXTENSION", None, event, None)
+            finding.related_rule = event.extends if isinstance(event, CaseEvent) else None
+            finding.note = reason
+            findings.append(finding)
+        return findings
 
     # --- recurring rules (ABP-6.2) -------------------------------------------------------------
 
-    def _recurring(self, rule: RuleView, ctx: _Context, orphans: list[_Orphan]) -> list[Finding]:
-        period = rule.period
-        assert period is not None and rule.trigger_event is not None
-        orders = ctx.by_kind.get(rule.trigger_event, [])
+    def _recurring(self, rule: Rule, ctx: _Context) -> list[Finding]:
+        period = rule.calc_period
+        assert period is not None and rule.trigger.event is not None
+        orders = ctx.by_kind.get(rule.trigger.event, [])
         if rule.dated:
-            orders = [e for e in orders if rule.rule.in_effect(e.date)]
-        reports = _events_of(ctx, rule.satisfied_by)
+            orders = [e for e in orders if rule.in_effect(e.date)]
         if not orders:
-            orphans.extend(_Orphan(r, rule.id) for r in reports)
             return []
         start = orders[0].date
-        orphans.extend(_Orphan(r, rule.id) for r in reports if r.date < start)
-        reports = [r for r in reports if r.date >= start]
+        reports = [r for r in _events_of(ctx, rule.satisfied_by) if r.date >= start]
         ends = [e.date for e in _events_of(ctx, rule.until) if e.date >= start]
+        if ctx.closed_on is not None:
+            ends.append(ctx.closed_on)  # SPEC §15: closing ends the schedule too
         if ends:
+            end = min(ends)
             schedule = []
             occurrence = 1
-            while (current := self.calculator.deadline(start, period, occurrence)).due < ends[0]:
+            while (current := self.calculator.deadline(start, period, occurrence)).due < end:
                 schedule.append(current)
                 occurrence += 1
         else:
             schedule = self.calculator.schedule(start, period, ctx.as_of)
         findings = []
+        days = [r.date for r in reports]  # in date order: each window is found by bisection
         window_start = start
         for number, deadline in enumerate(schedule, start=1):
-            in_window = [r.date for r in reports if window_start <= r.date <= deadline.due]
-            done = (
-                in_window[0]
-                if in_window
-                else next((r.date for r in reports if r.date > deadline.due), None)
-            )
+            first = bisect_left(days, window_start)
+            if first < len(days) and days[first] <= deadline.due:
+                done: date | None = days[first]  # a report in the window
+            else:
+                after = bisect_right(days, deadline.due)  # else the first one after it
+                done = days[after] if after < len(days) else None
             findings.append(self._timed(rule, ctx, number, start, deadline, done))
             window_start = deadline.due + _ONE_DAY
         return findings
 
+    # --- overrun rules (KK-61-REPORT, SPEC §10.6) ----------------------------------------------
+
+    def _overrun(self, rule: Rule, ctx: _Context) -> list[Finding]:
+        """For each trigger X: once `as_of` is past L = X + overrun_days with no `until` event
+        (nor a closing) on or before L, a duty arises on L + 1 with no due date: met by a
+        satisfier dated after X, else missing once the case is closed, else open."""
+        assert rule.overrun_days is not None
+        span = timedelta(days=rule.overrun_days)
+        ends = [e.date for e in _events_of(ctx, rule.until)]
+        satisfiers = _events_of(ctx, rule.satisfied_by)
+        findings = []
+        number = 0
+        for start, _ in self._triggers(rule, ctx):
+            if rule.dated and not rule.in_effect(start):
+                continue
+            limit = start + span
+            if ctx.as_of <= limit or any(start <= end <= limit for end in ends):
+                continue
+            if ctx.closed_on is not None and ctx.closed_on <= limit:
+                continue  # closed within the limit: it never ran past it (as §15 ends schedules)
+            done = next((s.date for s in satisfiers if s.date > start), None)
+            status: Status = "met" if done else ("missing" if ctx.closed_on else "open")
+            number += 1
+            finding = self._finding(rule, ctx, number, status, limit + _ONE_DAY, None, done, None)
+            if status == "missing":
+                finding.closed_on = ctx.closed_on
+            findings.append(finding)
+        return findings
+
+    # --- orphans (SPEC §6, §10.7) ----------------------------------------------------------------
+
+    def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
+        """A satisfying event none of whose in-scope rules has a trigger on or before it (one
+        it names by `refers_to`, if any; triggers before a rule's effective date count)."""
+        verdict: dict[int, bool] = {}  # id(event) -> explained
+        candidates: dict[int, list[str]] = {}
+        order: list[Event] = []
+        for rule in rules:
+            if not rule.satisfied_by:
+                continue
+            triggers = self._triggers(rule, ctx)
+            first = triggers[0][0] if triggers else None
+            by_id = {tid: day for day, tid in triggers if tid is not None}
+            for event in _events_of(ctx, rule.satisfied_by):
+                key = id(event)
+                if key not in verdict:
+                    verdict[key] = False
+                    candidates[key] = []
+                    order.append(event)
+                candidates[key].append(rule.id)
+                named = by_id.get(event.refers_to) if event.refers_to else None
+                if named is not None:
+                    explained = named <= event.date
+                else:
+                    explained = first is not None and first <= event.date
+                verdict[key] = verdict[key] or explained
+        lost = [(e, ", ".join(candidates[id(e)])) for e in order if not verdict[id(e)]]
+        lost.sort(key=lambda item: (item[0].date, item[1]))
+        return [
+            self._data_finding(ctx.record, "DATA-ORPHAN", number, event, related)
+            for number, (event, related) in enumerate(lost, start=1)
+        ]
+
     # --- condition rules -----------------------------------------------------------------------
 
-    def _condition(self, rule: RuleView, ctx: _Context) -> list[Finding]:
+    def _condition(self, rule: Rule, ctx: _Context) -> list[Finding]:
         findings: list[Finding] = []
-        events = ctx.by_kind.get(rule.trigger_event or "", [])
+        events = ctx.by_kind.get(rule.trigger.event or "", [])
         if rule.dated:
-            events = [e for e in events if rule.rule.in_effect(e.date)]
+            events = [e for e in events if rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
             holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
             status: Status = "met" if holds else "breached"
@@ -262,7 +442,7 @@ class Engine:
 
     def _finding(
         self,
-        rule: RuleView,
+        rule: Rule,
         ctx: _Context,
         number: int,
         status: Status,
@@ -274,27 +454,26 @@ class Engine:
     ) -> Finding:
         return Finding(
             rule.id,
-            rule.rule,
+            rule,
             ctx.subject_type,
             ctx.subject_id,
             ctx.agency,
             number,
             status,
-            rule.severity[status],
+            self._severity[rule.id][status],
             trigger,
             due,
             done,
             late,
             ctx.as_of,
             deadline,
-            view=rule,
         )
 
     def _data_finding(
         self,
         record: Record,
         rule_id: str,
-        number: int,
+        number: int | None,
         event: Event | None,
         related: str | None,
         day: date | None = None,
@@ -327,20 +506,6 @@ class Engine:
         ]
 
 
-def _in_scope(rule: Rule, record: Record) -> bool:
-    scope = rule.scope
-    if isinstance(record, DisciplinaryCase):
-        if scope.policy_clauses_any and set(scope.policy_clauses_any).isdisjoint(
-            record.policy_clauses
-        ):
-            return False
-        return not (
-            scope.respondent_categories
-            and record.respondent_category not in scope.respondent_categories
-        )
-    return scope.anonymous is None or scope.anonymous == record.anonymous
-
-
 def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
     """Known events of any of `kinds`, in date order (input order breaks ties)."""
     if len(kinds) == 1:
@@ -350,14 +515,14 @@ def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
     return found
 
 
-def _match(
-    triggers: list[tuple[date, str | None]],
-    satisfiers: list[Event],
-    rule_id: str,
-    orphans: list[_Orphan],
-) -> list[date | None]:
+def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> list[date | None]:
     """SPEC §6 matching: `refers_to` first, the others in date order to the earliest open
-    instance whose trigger is on or before them. Returns each instance's done date."""
+    instance whose trigger is on or before them. Returns each instance's done date. (An event
+    naming a trigger made after it answers nothing: it is an orphan, see `_orphans`.)
+
+    Triggers and satisfiers both come in date order, so the instances a satisfier may take
+    only grow: they enter a heap of open instances as the satisfiers' dates pass their
+    triggers, and each leaves it once — n log n in the number of events, not n²."""
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
@@ -365,18 +530,19 @@ def _match(
         index = by_id.get(event.refers_to) if event.refers_to else None
         if index is None:
             rest.append(event)
-        elif triggers[index][0] > event.date:
-            orphans.append(_Orphan(event, rule_id))  # answers an order not yet made
-        elif done[index] is None:
+        elif triggers[index][0] <= event.date and done[index] is None:
             done[index] = event.date
+    open_instances: list[int] = []
+    eligible = 0  # triggers[:eligible] are on or before the current satisfier
     for event in rest:
-        for index, (start, _) in enumerate(triggers):
-            if done[index] is None and start <= event.date:
-                done[index] = event.date
-                break
-        else:
-            if not any(start <= event.date for start, _ in triggers):
-                orphans.append(_Orphan(event, rule_id))
+        while eligible < len(triggers) and triggers[eligible][0] <= event.date:
+            if done[eligible] is None:
+                heapq.heappush(open_instances, eligible)
+            eligible += 1
+        while open_instances and done[open_instances[0]] is not None:
+            heapq.heappop(open_instances)  # taken by a refers_to
+        if open_instances:
+            done[heapq.heappop(open_instances)] = event.date
     return done
 
 

@@ -6,6 +6,8 @@ from the rejected value (SPEC §8: no echo of personal data, even about the very
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import ValidationError
 
 from compliance.thaidate import ANY_DATE, FAST_DATE
@@ -19,9 +21,36 @@ class ConfigurationError(ComplianceError):
     """A rules directory, holidays file or option that cannot be used: nothing is audited."""
 
 
-class WorkerDiedError(ComplianceError):
-    """A `--jobs` worker process stopped before finishing its segment (killed, out of memory):
-    the report would miss records, so none is written."""
+class AuditFailedError(ComplianceError):
+    """The audit could not finish (exit 4): the report would miss records, so none is
+    written."""
+
+
+class WorkerDiedError(AuditFailedError):
+    """A `--jobs` worker process stopped before finishing its segment (killed, out of
+    memory)."""
+
+
+class AuditStoppedError(ComplianceError):
+    """The run was stopped by a signal (SIGTERM, SIGINT): sinks were aborted, nothing written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by signal {signum}")
+        self.signum = signum
+
+
+class RecordError(ComplianceError, ValueError):
+    """A record given to the Python API is not valid. Its message names each bad field and
+    the problem, never the value (SPEC §8); `errors` lists them."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        super().__init__("invalid record: " + "; ".join(errors))
+        self.errors = tuple(errors)
+
+
+class ArgumentError(ComplianceError, TypeError):
+    """A Python API called with an argument of the wrong type (e.g. a string where a list of
+    paths or a date is expected): refused rather than silently mis-audited."""
 
 
 def location(loc: tuple[int | str, ...]) -> str:

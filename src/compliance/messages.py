@@ -3,9 +3,10 @@ explanation of its arithmetic. Produced only when a finding is written out."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from compliance.findings import Finding
+from compliance.records import REGISTRY
 from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
 
 DATA_CITATION_TH = "ความสอดคล้องของข้อมูล (SPEC §6)"
@@ -30,7 +31,7 @@ def _day_words(day: date) -> tuple[str, str]:
 
 def citation(f: Finding) -> str:
     """Thai citation of the clause the finding enforces."""
-    return f.view.citation_th if f.view else DATA_CITATION_TH
+    return f.rule.citation_th if f.rule else DATA_CITATION_TH
 
 
 def citation_short(f: Finding) -> str:
@@ -45,12 +46,12 @@ def citation_en(f: Finding) -> str:
 
 def responsible(f: Finding) -> str:
     """Who must act (Thai)."""
-    return f.view.responsible_th if f.view else DATA_RESPONSIBLE_TH
+    return f.rule.responsible_th if f.rule else DATA_RESPONSIBLE_TH
 
 
 def messages(f: Finding) -> tuple[str, str]:
     """One sentence in Thai and one in English saying what was found."""
-    rule = f.view
+    rule = f.rule
     if rule is None:
         return _data_messages(f)
     title_th, title_en = rule.title_th, rule.title_en
@@ -97,10 +98,37 @@ def messages(f: Finding) -> tuple[str, str]:
             f"{title_th} (ครั้งที่ {n}): ยังไม่ถึงกำหนด ครบกำหนด {due_th}",
             f"{title_en} (instance {n}): not yet due, due {due_en}",
         )
+    if f.status == "missing" and f.closed_on is not None:
+        closed_th, closed_en = _day_words(f.closed_on)
+        if rule.kind == "overrun" or f.due_date is None:
+            return (
+                f"{title_th}: ปิดเรื่องเมื่อ {closed_th} โดยยังไม่ได้ดำเนินการ",
+                f"{title_en}: closed on {closed_en} without it being done",
+            )
+        if f.days_late is not None:
+            return (
+                f"{title_th} (ครั้งที่ {n}): ปิดเรื่องเมื่อ {closed_th} โดยยังไม่ได้ดำเนินการ "
+                f"ซึ่งเลยกำหนด {due_th} มาแล้ว {f.days_late} วัน",
+                f"{title_en} (instance {n}): closed on {closed_en} without it being done, "
+                f"{f.days_late} days after the due date {due_en}",
+            )
+        return (
+            f"{title_th} (ครั้งที่ {n}): ปิดเรื่องเมื่อ {closed_th} ก่อนครบกำหนด {due_th} โดยยังไม่ได้ดำเนินการ",
+            f"{title_en} (instance {n}): closed on {closed_en}, before the due date {due_en}, "
+            f"without it being done",
+        )
     if f.status == "missing":
         return (
             f"{title_th}: ยุติเรื่องแล้วโดยไม่ได้ดำเนินการ",
             f"{title_en}: the case was closed without it",
+        )
+    if rule.kind == "overrun" and f.trigger_date:
+        since_th, since_en = _day_words(f.trigger_date)
+        return (
+            f"{title_th}: การสอบสวนเกิน {rule.overrun_days} วัน ต้องรายงานตั้งแต่ {since_th} "
+            f"ยังไม่ได้ดำเนินการ",
+            f"{title_en}: the investigation ran past {rule.overrun_days} days; a report is owed "
+            f"since {since_en} and not yet made",
         )
     return (
         f"{title_th}: ยังไม่ได้ดำเนินการ (ไม่มีกำหนดเวลาแน่นอน ให้ดำเนินการโดยเร็ว)",
@@ -108,15 +136,53 @@ def messages(f: Finding) -> tuple[str, str]:
     )
 
 
+_EXTENSION_PROBLEMS = {
+    "unknown_rule": ("ไม่มีกฎรหัสนี้", "no rule has that id"),
+    "out_of_scope": ("กฎนี้ไม่ใช้กับเรื่องนี้", "that rule does not apply to this record"),
+    "not_extendable": ("กฎนี้ไม่อาจขยายเวลาได้", "that rule's period cannot be extended"),
+    "no_instance": (
+        "ไม่มีหน้าที่ตามกฎนี้ที่ยังไม่ได้ดำเนินการในวันนั้น",
+        "no instance of that rule was open on that day",
+    ),
+    "too_late": (
+        "ขยายเวลาหลังวันครบกำหนดที่ใช้อยู่ จึงไม่มีผล",
+        "dated after the due date in force, so it has no effect",
+    ),
+    "capped": (
+        "ขอขยายเกินที่กฎให้ขยายได้ต่อครั้ง ใช้ได้เพียงเท่าที่กฎกำหนด",
+        "more days than the rule allows at a time: honoured up to the limit",
+    ),
+}
+
+
+def event_name_th(kind: str | None) -> str:
+    """An event kind as a Thai officer reads it, with its code: `ได้รับสำนวน… (kind)`."""
+    if not kind:
+        return ""
+    for described in REGISTRY:
+        name = described.event_kinds.get(kind)
+        if name:
+            return f"{name} ({kind})"
+    return "วันที่รับเรื่อง (received_at)" if kind == "received_at" else kind
+
+
 def _data_messages(f: Finding) -> tuple[str, str]:
     day_th, day_en = _day_words(f.done_on) if f.done_on else ("", "")
+    event_th = event_name_th(f.event_kind)
     if f.rule_id == "DATA-FUTURE":
         return (
-            f"ข้อมูลไม่สอดคล้อง: {f.event_kind} ลงวันที่ {day_th} ซึ่งเป็นวันในอนาคต",
+            f"ข้อมูลไม่สอดคล้อง: {event_th} ลงวันที่ {day_th} ซึ่งเป็นวันในอนาคต",
             f"inconsistent record: {f.event_kind} is dated {day_en}, in the future",
         )
+    if f.rule_id == "DATA-EXTENSION":
+        problem_th, problem_en = _EXTENSION_PROBLEMS.get(f.note or "", ("", ""))
+        return (
+            f"ข้อมูลไม่สอดคล้อง: ขยายเวลาตาม {f.related_rule or '-'} ลงวันที่ {day_th}: {problem_th}",
+            f"inconsistent record: extension of {f.related_rule or '-'} dated {day_en}: "
+            f"{problem_en}",
+        )
     return (
-        f"ข้อมูลไม่สอดคล้อง: {f.event_kind} ลงวันที่ {day_th} แต่ไม่มีเหตุที่ต้องรายงาน"
+        f"ข้อมูลไม่สอดคล้อง: {event_th} ลงวันที่ {day_th} แต่ไม่มีเหตุที่ต้องรายงาน"
         f"ตาม {f.related_rule} ในหรือก่อนวันนั้น",
         f"inconsistent record: {f.event_kind} on {day_en} answers nothing: no trigger of "
         f"{f.related_rule} on or before that day",
@@ -141,6 +207,60 @@ def explanation_for_people(f: Finding) -> tuple[list[str], list[str]]:
     return th, en
 
 
+def _extension_lines(f: Finding, th: list[str], en: list[str]) -> None:
+    """Each honoured extension (SPEC §10.5) and an overrun's threshold (§10.6)."""
+    for extension in f.extensions:
+        dated_th, dated_en = _day_words(extension.dated)
+        new_th, new_en = _day_words(extension.new_due)
+        capped_th = (
+            f" (ขอ {extension.requested} วัน ขยายได้ไม่เกิน {extension.days} วัน)"
+            if extension.requested > extension.days
+            else ""
+        )
+        capped_en = (
+            f" (asked {extension.requested}, at most {extension.days} allowed)"
+            if extension.requested > extension.days
+            else ""
+        )
+        th.append(
+            f"ขยายเวลา {extension.days} วัน ตามคำสั่งลงวันที่ {dated_th}{capped_th}; ครบกำหนดใหม่ {new_th}"
+        )
+        en.append(
+            f"extended by {extension.days} days by the order dated {dated_en}{capped_en}; "
+            f"new due date {new_en}"
+        )
+    if f.rule is not None and f.rule.kind == "overrun" and f.trigger_date:
+        limit_th, limit_en = _day_words(f.trigger_date - timedelta(days=1))
+        th.append(
+            f"ประชุมครั้งแรก + {f.rule.overrun_days} วัน = {limit_th} ยังไม่ได้รับสำนวน "
+            f"จึงต้องรายงาน ก.ก. ตั้งแต่วันถัดไป"
+        )
+        en.append(
+            f"first meeting + {f.rule.overrun_days} days = {limit_en} with no report received: "
+            f"a report to the Commission is owed from the next day"
+        )
+
+
+def _closing_lines(f: Finding, closed_on: date, th: list[str], en: list[str]) -> None:
+    """A closed record's undone duty (SPEC §15): when it closed, and how late it was by then."""
+    closed_th, closed_en = _day_words(closed_on)
+    if f.days_late is not None:
+        th.append(
+            f"ปิดเรื่องเมื่อ {closed_th} โดยยังไม่ได้ดำเนินการ ซึ่งเลยกำหนดมาแล้ว "
+            f"{f.days_late} วัน (นับถึงวันปิดเรื่อง)"
+        )
+        en.append(
+            f"closed on {closed_en} without it being done, {f.days_late} days after the "
+            f"due date (counted to the closing)"
+        )
+    elif f.due_date is not None:
+        th.append(f"ปิดเรื่องเมื่อ {closed_th} ก่อนครบกำหนด โดยยังไม่ได้ดำเนินการ")
+        en.append(f"closed on {closed_en}, before the due date, without it being done")
+    else:
+        th.append(f"ปิดเรื่องเมื่อ {closed_th} โดยยังไม่ได้ดำเนินการ")
+        en.append(f"closed on {closed_en} without it being done")
+
+
 def explanation(f: Finding) -> tuple[list[str], list[str]]:
     """The arithmetic behind the finding, line by line, in Thai and English."""
     th: list[str] = []
@@ -148,13 +268,14 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
     if f.deadline is not None:
         th.extend(f.deadline.explanation_th)
         en.extend(f.deadline.explanation_en)
-    elif f.view is not None and f.view.kind == "open_ended":
+    elif f.rule is not None and f.rule.kind == "open_ended":
         th.append("ข้อความกำหนดให้ดำเนินการโดยเร็ว ไม่มีระยะเวลาแน่นอน")
         en.append("the text says 'as soon as possible': no fixed period")
-    elif f.view is not None and f.view.kind == "condition" and f.trigger_date:
+    elif f.rule is not None and f.rule.kind == "condition" and f.trigger_date:
         day_th, day_en = _day_words(f.trigger_date)
-        th.append(f"ตรวจเงื่อนไข ณ วันที่ {day_th}: {f.view.condition_th}")
-        en.append(f"condition checked on {day_en}: {f.view.condition_en}")
+        th.append(f"ตรวจเงื่อนไข ณ วันที่ {day_th}: {f.rule.condition_th}")
+        en.append(f"condition checked on {day_en}: {f.rule.condition_en}")
+    _extension_lines(f, th, en)
     if f.status == "late" and f.done_on and f.due_date:
         day_th, day_en = _day_words(f.done_on)
         th.append(f"ดำเนินการเมื่อ {day_th} หลังวันครบกำหนด {f.days_late} วัน")
@@ -167,6 +288,8 @@ def explanation(f: Finding) -> tuple[list[str], list[str]]:
         day_th, day_en = _day_words(f.done_on)
         th.append(f"ดำเนินการเมื่อ {day_th} ก่อนวันครบกำหนด")
         en.append(f"done on {day_en}, before the due date")
+    elif f.status == "missing" and f.closed_on is not None:
+        _closing_lines(f, f.closed_on, th, en)
     elif f.status == "overdue" and f.as_of:
         day_th, day_en = _day_words(f.as_of)
         th.append(f"ณ วันที่ตรวจ {day_th} ยังไม่ปรากฏการดำเนินการ เลยกำหนด {f.days_late} วัน")

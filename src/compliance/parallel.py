@@ -22,52 +22,63 @@ import gc
 import itertools
 import multiprocessing
 import os
+import shutil
 import signal
 import tempfile
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compliance.audit import Audit
-from compliance.errors import WorkerDiedError
-from compliance.findings import SEVERITIES, STATUSES
+from compliance.errors import AuditFailedError, WorkerDiedError
+from compliance.findings import SEVERITIES, STATUSES, Finding
+from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
-from compliance.readers import (
-    EMPTY_FILE,
-    Rejected,
-    SeenIds,
-    parse_record,
-    read_json_file,
-)
-from compliance.render.jsonout import JsonRenderer
-from compliance.serialise import finding_bytes
+from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
+from compliance.serialise import Words, finding_bytes
+from compliance.sinks import RecordSink, Sink, Spooler
+
+if TYPE_CHECKING:
+    from compliance.audit import Audit
 
 SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
 MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this
 _SEPARATOR = b",\n"
 _PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent dies
 
-# One valid record of a segment: (line, type, id, length of its findings in the part file,
-# outcome codes (status index * 4 + severity index, a byte per finding), events after as_of).
-Kept = tuple[int, str, str, int, bytes, int]
-# A task: input file, byte range [start, end), number of its first line, part file to write.
-Task = tuple[str, int, int, int, str]
-# A segment's result: part file, its records in input order, outcome counts, non-blank lines.
-SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int]
+# A finding's facts as a worker returns them, when sinks other than the JSON report need them:
+# (rule id, instance, status, severity, trigger, due, done, days late, extended days).
+Facts = tuple[
+    str, int | None, str, str, date | None, date | None, date | None, int | None, int | None
+]
+# One valid record of a segment: (line, type, id, agency, length of its findings in the part
+# file, outcome codes (status index * 4 + severity index, a byte per finding), events after
+# as_of, its findings' facts or None).
+Kept = tuple[int, str, str, str, int, bytes, int, list[Facts] | None]
+# A task: input file, byte range [start, end), number of its first line, part file to write,
+# whether to return the findings' facts.
+Task = tuple[str, int, int, int, str, bool]
+# A segment's result: part file, its records in input order, outcome counts, non-blank lines,
+# the parts of the record sinks (statistics) it filled.
+SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int, list[RecordSink]]
 
 _CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerate(SEVERITIES)}
 
 _worker_audit: Audit | None = None  # set before forking; each worker inherits it
+_worker_readers: list[RecordSink] = []  # likewise: the record sinks, whose parts workers fill
+_worker_words: Words = "all"  # likewise: which findings the JSON report gives words
 
 
 def _audit_segment(task: Task) -> SegmentResult:
     """A worker's task: audit the lines of `path` in [start, end) into `part`."""
-    path, start, end, first_line, part = task
+    path, start, end, first_line, part, want_facts = task
     audit = _worker_audit
     assert audit is not None
     records: list[Kept | Rejected] = []
+    parts = [reader.part() for reader in _worker_readers]
     outcomes = bytearray()  # every finding's code, counted once at the end
     lines = 0
     evaluate, as_of, flag_future = audit.engine.evaluate, audit.as_of, audit.flag_future
@@ -80,16 +91,46 @@ def _audit_segment(task: Task) -> SegmentResult:
                 continue
             result = evaluate(record, as_of, flag_future)
             findings = result.findings
-            length = out.write(b"".join([_SEPARATOR + finding_bytes(f) for f in findings]))
+            for part_sink in parts:
+                part_sink.record(record, findings)
+            length = out.write(
+                b"".join([_SEPARATOR + finding_bytes(f, _worker_words) for f in findings])
+            )
             codes = bytes([_CODES[f.status, f.severity] for f in findings])
             outcomes += codes
+            facts = [_facts(f) for f in findings] if want_facts else None
             records.append(
-                (number, record.type, record.record_id, length, codes, result.events_after_as_of)
+                (
+                    number,
+                    record.type,
+                    record.record_id,
+                    record.agency,
+                    length,
+                    codes,
+                    result.events_after_as_of,
+                    facts,
+                )
             )
-    return part, records, Counter(outcomes), lines
+    return part, records, Counter(outcomes), lines, parts
 
 
-def _segments(path: Path, part_dir: str, numbers: Iterator[int], jobs: int) -> Iterator[Task]:
+def _facts(f: Finding) -> Facts:
+    return (
+        f.rule_id,
+        f.instance,
+        f.status,
+        f.severity,
+        f.trigger_date,
+        f.due_date,
+        f.done_on,
+        f.days_late,
+        f.extended_days,
+    )
+
+
+def _segments(
+    path: Path, part_dir: str, numbers: Iterator[int], jobs: int, want_facts: bool
+) -> Iterator[Task]:
     """Tasks covering a file: byte ranges that start and end at line boundaries, with the
     number of their first line (part files are named from `numbers`). Near the end of the
     file the ranges shrink (to a share of what is left), so that the workers finish together
@@ -106,60 +147,122 @@ def _segments(path: Path, part_dir: str, numbers: Iterator[int], jobs: int) -> I
             handle.seek(min(start + length, size))
             handle.readline()  # to the end of the line the cut falls in
             end = min(handle.tell(), size) if start + length < size else size
-            yield str(path), start, end, line, os.path.join(part_dir, f"{index}.part")
+            yield str(path), start, end, line, os.path.join(part_dir, f"{index}.part"), want_facts
             handle.seek(start)
             line += handle.read(end - start).count(b"\n")
             start = end
 
 
+PART_PREFIX = "compliance-parts-"
+
+
 def run_parallel(
-    audit: Audit, paths: Sequence[Path], jobs: int, renderer: JsonRenderer
+    audit: Audit, ledger: Ledger, paths: Sequence[Path], jobs: int, sinks: Sequence[Sink]
 ) -> Iterator[None]:
-    """Audit `paths` over `jobs` processes into `renderer`, in input order, duplicates
-    rejected, `audit.summary` kept. Yields after each segment (for a progress display)."""
-    global _worker_audit  # noqa: PLW0603 (handed to the workers through fork)
+    """Audit `paths` over `jobs` processes into `sinks`, in input order, with the ledger
+    rejecting duplicates and keeping the summary. The JSON report takes the workers' bytes as
+    they are; any other sink gets findings rebuilt from their facts. Yields after each segment
+    (for a progress display)."""
+    global _worker_audit, _worker_readers, _worker_words  # noqa: PLW0603 (inherited by fork)
     _worker_audit = audit
-    seen = SeenIds()
+    _worker_readers = [s for s in sinks if isinstance(s, RecordSink)]
+    spoolers: list[Sink] = [s for s in sinks if isinstance(s, Spooler)]
+    _worker_words = next((s.words for s in spoolers if isinstance(s, Spooler)), "all")
+    # the sinks that take findings one by one (a record sink gets its workers' parts instead)
+    others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork")
+    remove_stale_parts()
     gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
-    with (
-        tempfile.TemporaryDirectory(prefix="compliance-parts-") as part_dir,
-        ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
-        ) as pool,
-        _lost_segments_stop_the_audit(),
-    ):
-        numbers = itertools.count()
-        for path in paths:
-            source = str(path)
-            if path.suffix.lower() != ".jsonl":  # a .json document: read whole, here
-                for item in read_json_file(path):
-                    if isinstance(item, Rejected):
-                        _reject(audit, renderer, item)
-                        continue
-                    duplicate = seen.check(
-                        source, item.line, item.record.type, item.record.record_id
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+    )
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"{PART_PREFIX}{os.getpid()}-") as part_dir,
+            _lost_segments_stop_the_audit(),
+        ):
+            numbers = itertools.count()
+            for path in paths:
+                source = str(path)
+                if path.suffix.lower() != ".jsonl":  # a .json document: read whole, here
+                    _settle_document(audit, ledger, sinks, path)
+                    yield None
+                    continue
+                lines = 0
+                tasks = _segments(path, part_dir, numbers, jobs, bool(others))
+                # Two tasks a worker in flight, taken back in input order.
+                running = deque(
+                    pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 2 * jobs)
+                )
+                while running:
+                    result = running.popleft().result()
+                    running.extend(
+                        pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1)
                     )
-                    if duplicate is not None:
-                        _reject(audit, renderer, duplicate)
-                        continue
-                    for finding in audit.record(item.record):
-                        renderer.finding(finding)
-                yield None
-                continue
-            lines = 0
-            tasks = _segments(path, part_dir, numbers, jobs)
-            # Two tasks a worker in flight, taken back in input order.
-            running = deque(
-                pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 2 * jobs)
-            )
-            while running:
-                result = running.popleft().result()
-                running.extend(pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1))
-                lines += _settle(audit, seen, renderer, source, result)
-                yield None
-            if lines == 0:
-                _reject(audit, renderer, Rejected(source, 1, None, (EMPTY_FILE,)))
+                    lines += _settle(audit, ledger, spoolers, others, source, result)
+                    for reader, part_sink in zip(_worker_readers, result[4], strict=True):
+                        reader.merge(part_sink)
+                    yield None
+                if lines == 0:
+                    _reject(ledger, sinks, Rejected(source, 1, None, (EMPTY_FILE,)))
+        pool.shutdown()
+    finally:  # stopped (a signal, an error): the workers' work is lost, end them now
+        _end_workers(pool)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)
+
+
+def remove_stale_parts() -> None:
+    """Part files of runs that were killed outright (SIGKILL, no handler ran): their folders
+    are named by the run's process id, and removed once that process is gone."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{PART_PREFIX}*-*"):
+        pid_text = folder.name.removeprefix(PART_PREFIX).split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            shutil.rmtree(folder)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _settle_document(audit: Audit, ledger: Ledger, sinks: Sequence[Sink], path: Path) -> None:
+    """A .json document, read and judged here."""
+    for item in read_json_file(path):
+        if isinstance(item, Rejected):
+            _reject(ledger, sinks, item)
+            continue
+        record = item.record
+        duplicate = ledger.admit(str(path), item.line, record.type, record.record_id)
+        if duplicate is not None:
+            _reject(ledger, sinks, duplicate)
+            continue
+        result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
+        ledger.audited(result.findings, result.events_after_as_of)
+        for sink in sinks:
+            if isinstance(sink, RecordSink):
+                sink.record(record, result.findings)
+        for finding in result.findings:
+            for sink in sinks:
+                if not isinstance(sink, RecordSink):
+                    sink.finding(finding)
 
 
 @contextlib.contextmanager
@@ -188,39 +291,113 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
-def _reject(audit: Audit, renderer: JsonRenderer, rejected: Rejected) -> None:
-    audit.summary.add_rejected(rejected)
-    renderer.rejected(rejected)
+def _reject(ledger: Ledger, sinks: Sequence[Sink], rejected: Rejected) -> None:
+    ledger.reject(rejected)
+    for sink in sinks:
+        sink.rejected(rejected)
 
 
 def _settle(
-    audit: Audit, seen: SeenIds, renderer: JsonRenderer, source: str, result: SegmentResult
+    audit: Audit,
+    ledger: Ledger,
+    spoolers: list[Sink],
+    others: list[Sink],
+    source: str,
+    result: SegmentResult,
 ) -> int:
     """Count a finished segment, reject duplicates, copy its findings (minus any duplicate's)
-    into the report; returns its number of non-blank lines."""
-    part, records, counts, lines = result
-    summary = audit.summary
-    with open(part, "rb") as findings:
+    into the report and hand them to the other sinks; returns its number of non-blank lines."""
+    part, records, counts, lines, _ = result
+    summary = ledger.summary
+    sinks = [*spoolers, *others, *_worker_readers]
+    try:
+        findings = open(part, "rb")  # noqa: SIM115 (closed below, also when it vanished)
+    except FileNotFoundError:
+        raise AuditFailedError(_LOST_PART) from None
+    with findings:
         fd = findings.fileno()
+        if os.fstat(fd).st_size < sum(e[4] for e in records if not isinstance(e, Rejected)):
+            raise AuditFailedError(_LOST_PART)
         offset = start = 0
         for entry in records:
             if isinstance(entry, Rejected):
-                _reject(audit, renderer, entry)
+                _reject(ledger, sinks, entry)
                 continue
-            line, record_type, record_id, length, codes, events_after = entry
-            duplicate = seen.check(source, line, record_type, record_id)
+            line, record_type, record_id, agency, length, codes, events_after, facts = entry
+            duplicate = ledger.admit(source, line, record_type, record_id)
             if duplicate is not None:
-                renderer.spooled(fd, start, offset - start)
+                _spool(spoolers, fd, start, offset - start)
                 counts.subtract(codes)
-                _reject(audit, renderer, duplicate)
+                _reject(ledger, sinks, duplicate)
+                _take_back(audit, Path(source), line)
                 start = offset + length
             else:
                 summary.records += 1
                 summary.events_after_as_of += events_after
+                if others and facts:
+                    _hand_over(audit, others, record_type, record_id, agency, facts)
             offset += length
-        renderer.spooled(fd, start, offset - start)
+        _spool(spoolers, fd, start, offset - start)
     os.unlink(part)
     for code, count in counts.items():
         if count:
             summary.add_outcome(STATUSES[code // 4], SEVERITIES[code % 4], count)
     return lines
+
+
+def _take_back(audit: Audit, path: Path, line: int) -> None:
+    """A record the workers counted into the record sinks' parts and the ledger has just found
+    to be a duplicate: read and judged again (rare), and taken back from those sinks."""
+    if not _worker_readers:
+        return
+    for number, raw in jsonl_lines(path, first_line=1):
+        if number == line:
+            record = parse_record(str(path), number, raw)
+            if not isinstance(record, Rejected):
+                findings = audit.engine.evaluate(record, audit.as_of, audit.flag_future).findings
+                for reader in _worker_readers:
+                    reader.record(record, findings, weight=-1)
+            return
+
+
+_LOST_PART = (
+    "a part of the audit written by a worker process is missing or cut short (removed from "
+    "the temporary folder, or the disk is full?); no report was written"
+)
+
+
+def _spool(spoolers: list[Sink], fd: int, offset: int, length: int) -> None:
+    for sink in spoolers:
+        assert isinstance(sink, Spooler)
+        sink.spooled(fd, offset, length)
+
+
+def _hand_over(
+    audit: Audit,
+    sinks: list[Sink],
+    record_type: str,
+    record_id: str,
+    agency: str,
+    facts: list[Facts],
+) -> None:
+    """Findings rebuilt from a worker's facts, for the sinks other than the JSON report."""
+    rules = audit.rulebook.by_id
+    for rule_id, instance, status, severity, trigger, due, done, late, extended in facts:
+        finding = Finding(
+            rule_id,
+            rules.get(rule_id),
+            record_type,
+            record_id,
+            agency,
+            instance,
+            status,  # type: ignore[arg-type]
+            severity,  # type: ignore[arg-type]
+            trigger,
+            due,
+            done,
+            late,
+            audit.as_of,
+            extended_days=extended,
+        )
+        for sink in sinks:
+            sink.finding(finding)

@@ -68,11 +68,14 @@ def check_inputs(paths: Iterable[Path]) -> list[Path]:
 
 def read_records(paths: Iterable[Path]) -> Iterator[Item]:
     """Every record of every file, in order; ids are unique per type across all files."""
-    return _unique(
-        item
-        for path in paths
-        for item in (_read_jsonl(path) if path.suffix.lower() == ".jsonl" else read_json_file(path))
-    )
+    return _unique(read_files(paths))
+
+
+def read_files(paths: Iterable[Path]) -> Iterator[Item]:
+    """Every record of every file, in order, not yet checked for duplicate ids (the audit's
+    ledger does that, whichever way the records are read)."""
+    for path in paths:
+        yield from (_read_jsonl(path) if path.suffix.lower() == ".jsonl" else read_json_file(path))
 
 
 def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iterator[Item]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,19 +23,22 @@ class FindingModel(BaseModel):
     subject_type: str
     subject_id: str
     agency: str
-    instance: int
+    instance: int | None = Field(description="null for DATA-EXTENSION (no instance).")
     status: Status
     severity: Severity
     trigger_date: date | None
     due_date: date | None
     done_on: date | None
     days_late: int | None
-    responsible: str
-    citation: str
-    message_th: str
-    message_en: str
-    explanation: list[str] = Field(description="The arithmetic, in Thai.")
-    explanation_en: list[str] = Field(description="The same, in English.")
+    extended_days: int | None = Field(
+        default=None, description="Deadline findings: days of extension honoured (SPEC §10.5)."
+    )
+    responsible: str | None = None
+    citation: str | None = None
+    message_th: str | None = None
+    message_en: str | None = None
+    explanation: list[str] | None = Field(default=None, description="The arithmetic, in Thai.")
+    explanation_en: list[str] | None = Field(default=None, description="The same, in English.")
 
 
 class RejectedModel(BaseModel):
@@ -55,6 +58,12 @@ class RulesInfo(BaseModel):
     source: str
     count: int
     digest: str
+    words: Literal["actionable", "all", "none"] | None = Field(
+        default=None, description="Which findings carry their words (SPEC §14)."
+    )
+    texts: dict[str, dict[str, str]] | None = Field(
+        default=None, description="Each rule's constant words, once (title, citation, party)."
+    )
 
 
 class CalendarInfo(BaseModel):

@@ -11,6 +11,8 @@ from compliance.render.jsonout import JsonRenderer
 from compliance.render.markdown import MarkdownRenderer
 from compliance.render.table import TableRenderer
 from compliance.render.xlsx import XlsxRenderer
+from compliance.rulebook import RuleBook
+from compliance.serialise import DEFAULT_WORDS, Words
 
 RENDERERS: dict[str, type[Renderer]] = {
     "json": JsonRenderer,
@@ -22,6 +24,15 @@ RENDERERS: dict[str, type[Renderer]] = {
 }
 
 
-def make_renderer(name: str, out: IO[bytes], show_all: bool = False) -> Renderer:
-    """The renderer for a `--format` name."""
+def make_renderer(
+    name: str,
+    out: IO[bytes],
+    show_all: bool = False,
+    words: Words = DEFAULT_WORDS,
+    rulebook: RuleBook | None = None,
+) -> Renderer:
+    """The renderer for a `--format` name (`words`: the JSON report's, SPEC §14, with the
+    rules' constant words from `rulebook`; the human formats always show their words)."""
+    if name == "json":
+        return JsonRenderer(out, show_all, words, rulebook)
     return RENDERERS[name](out, show_all)

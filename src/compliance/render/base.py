@@ -18,6 +18,7 @@ from compliance.render.words import (
     urgency_group,
     urgency_order,
 )
+from compliance.sinks import Sink
 from compliance.thaidate import format_thai
 
 UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
@@ -57,24 +58,15 @@ def thai_day(day: date | None) -> str:
     return format_thai(day, "medium") if day else "–"
 
 
-class Renderer:
-    """Receives the audit as a stream; writes its format to `out` (bytes)."""
+class Renderer(Sink):
+    """A sink that writes a report format to `out` (bytes). The human formats need each
+    finding's words (its arithmetic), so they read records in one process."""
+
+    needs_words = True
 
     def __init__(self, out: IO[bytes], show_all: bool = False) -> None:
         self.out = out
         self.show_all = show_all
-
-    def start(self, header: dict[str, Any]) -> None:
-        """Before the first record."""
-
-    def finding(self, finding: Finding) -> None:
-        """One finding, in SPEC §7 order."""
-
-    def rejected(self, rejected: Rejected) -> None:
-        """One rejected record, where it occurs in the input."""
-
-    def finish(self, summary: dict[str, Any]) -> None:
-        """After the last record."""
 
 
 class CollectingRenderer(Renderer):

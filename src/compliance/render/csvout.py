@@ -57,7 +57,7 @@ def finding_row(f: Finding) -> list[str | int]:
         SUBJECT_TH[f.subject_type],
         f.subject_id,
         f.agency,
-        f.instance,
+        "" if f.instance is None else f.instance,
         STATUS_TH[f.status],
         SEVERITY_TH[f.severity],
         thai_day(f.trigger_date),

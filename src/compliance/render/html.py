@@ -25,6 +25,7 @@ from compliance.render.words import (
     left_th,
     period_text,
     reason_th,
+    rule_ref,
     short_step,
     urgency_group,
 )
@@ -213,7 +214,7 @@ class HtmlRenderer(CollectingRenderer):
                 parts.append(
                     f"<tr><td class=d>{e(thai_day(f.due_date))}</td>"
                     f"<td>{e(left_th(f, self.as_of()))}</td><td class=i>{e(f.subject_id)}</td>"
-                    f"<td class=i>{e(f.rule_id)} #{f.instance}</td><td>{e(f.agency)}</td></tr>"
+                    f"<td class=i>{e(rule_ref(f))}</td><td>{e(f.agency)}</td></tr>"
                 )
             parts.append("</tbody></table></section>")
         return parts
@@ -351,7 +352,7 @@ class HtmlRenderer(CollectingRenderer):
             summary_text, lines = data_message_th(f), []
         else:
             message = messages(f)[0]
-            title = f.view.title_th if f.view else ""
+            title = f.rule.title_th
             summary_text = message.removeprefix(title).lstrip(" :") if title else message
             summary_text = summary_text.removeprefix(f"(ครั้งที่ {f.instance}): ")
             lines = [short_step(x) for x in explanation(f)[0]]
@@ -370,13 +371,14 @@ class HtmlRenderer(CollectingRenderer):
             days, value = (f"อีก {left}" if left else "วันนี้"), str(-left)
         else:
             days, value = "", ""
+        instance = f" #{f.instance}" if f.instance is not None else ""
         due = f.due_date.isoformat() if f.due_date else ""
         done = f.done_on.isoformat() if f.done_on else ""
         return (
             f'<tr class="f"{anchor} data-g="{group}" data-s="{f.status}" data-a="{agency}" '
             f'data-r="{e(f.rule_id)}">'
             f"<td class=n>{order}</td><td>{e(f.subject_id)}</td>"
-            f'<td><a href="#r-{e(f.rule_id)}">{e(f.rule_id)}</a> #{f.instance}</td>'
+            f'<td><a href="#r-{e(f.rule_id)}">{e(f.rule_id)}</a>{instance}</td>'
             f'<td data-v="{GROUPS.index(group)}"><b class="{group}">{e(STATUS_TH[f.status])}</b>'
             f" <small>{e(SEVERITY_TH[f.severity])}</small></td>"
             f'<td class=d data-v="{due}">{e(thai_day(f.due_date))}</td>'

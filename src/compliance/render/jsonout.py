@@ -5,25 +5,49 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
+from compliance.errors import AuditFailedError
 from compliance.findings import Finding
 from compliance.output import start_writeback
 from compliance.readers import Rejected
 from compliance.render.base import Renderer
-from compliance.serialise import finding_bytes
+from compliance.rulebook import RuleBook
+from compliance.serialise import Words, finding_bytes
+from compliance.sinks import Spooler
 
 FLUSH_BYTES = 1 << 20
 WRITEBACK_BYTES = 16 << 20  # how much is written between requests to start writing to disk
 
 
-class JsonRenderer(Renderer):
-    """`{"as_of": …, …, "findings": [ … ], "rejected": [ … ], "summary": { … }}`."""
+class JsonRenderer(Renderer, Spooler):
+    """`{"as_of": …, …, "findings": [ … ], "rejected": [ … ], "summary": { … }}`.
+
+    `words` (SPEC §14): which findings carry their words; the rules' constant words are
+    written once, in the header's `rules.words`, so that any finding can be read without the
+    tool."""
+
+    needs_words = False  # a --jobs run hands it the workers' bytes, words included
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        show_all: bool = False,
+        words: Words = "all",
+        rulebook: RuleBook | None = None,
+    ) -> None:
+        super().__init__(out, show_all)
+        self.words = words
+        self.rulebook = rulebook
 
     def start(self, header: dict[str, Any]) -> None:
-        head = orjson.dumps(header)[:-1]  # drop the closing brace: members follow
+        rules = dict(header["rules"])
+        rules["words"] = self.words
+        if self.words != "all" and self.rulebook is not None:
+            rules["texts"] = self.rulebook.texts()
+        head = orjson.dumps({**header, "rules": rules})[:-1]  # members follow
         self._chunks: list[bytes] = [head + b',\n"findings": [']
         self._size = 0
         self._separator = b"\n"
@@ -31,7 +55,7 @@ class JsonRenderer(Renderer):
         self._unsynced = 0
 
     def finding(self, finding: Finding) -> None:
-        piece = self._separator + finding_bytes(finding)
+        piece = self._separator + finding_bytes(finding, self.words)
         self._separator = b",\n"
         self._chunks.append(piece)
         self._size += len(piece)
@@ -62,6 +86,11 @@ class JsonRenderer(Renderer):
                     target = -1
             if target < 0:
                 sent = self.out.write(os.pread(source, min(length, FLUSH_BYTES), offset))
+            if sent <= 0:  # the part file was cut short under us
+                raise AuditFailedError(
+                    "a part of the audit written by a worker process was cut short; "
+                    "no report was written"
+                )
             offset += sent
             length -= sent
             self._written(sent)

@@ -18,6 +18,7 @@ from compliance.render.words import (
     data_message_th,
     left_th,
     reason_th,
+    rule_ref,
     short_step,
     urgency_group,
 )
@@ -59,7 +60,7 @@ class MarkdownRenderer(CollectingRenderer):
             for f in upcoming:
                 lines.append(
                     f"- {thai_day(f.due_date)} ({left_th(f, self.as_of())}) · {md(f.subject_id)} · "
-                    f"{f.rule_id} ครั้งที่ {f.instance} · {md(f.agency)}"
+                    f"{rule_ref(f)} · {md(f.agency)}"
                 )
             lines.append("")
         if self.rejects:
@@ -94,7 +95,7 @@ class MarkdownRenderer(CollectingRenderer):
                 detail = " ".join([sentence, *arithmetic])
                 cells = [
                     md(f.subject_id),
-                    f"{f.rule_id} #{f.instance}",
+                    rule_ref(f),
                     STATUS_TH[f.status],
                     SEVERITY_TH[f.severity],
                     thai_day(f.due_date),

@@ -20,7 +20,7 @@ from compliance.render.terminal import (
     para,
     visible,
 )
-from compliance.render.words import GROUP_TH, left_th, reason_th, urgency_group
+from compliance.render.words import GROUP_TH, left_th, reason_th, rule_ref, urgency_group
 
 
 class TableRenderer(CollectingRenderer):
@@ -57,7 +57,7 @@ class TableRenderer(CollectingRenderer):
                 console.print(
                     para(
                         f"  {thai_day(f.due_date)} ({left_th(f, as_of)}) {f.subject_id} "
-                        f"{f.rule_id} #{f.instance} · {f.agency}"
+                        f"{rule_ref(f)} · {f.agency}"
                     )
                 )
         if self.shown:

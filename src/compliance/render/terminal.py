@@ -28,7 +28,7 @@ from rich.text import Text
 from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
-from compliance.render.words import data_message_th, event_th, period_text
+from compliance.render.words import data_message_th, event_th, period_text, rule_ref
 from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ def finding_cells(f: Finding, as_of: date, layout: str) -> list[ThaiCell]:
     """One finding as a row of `finding_table(…)`."""
     style = STYLE[f.severity]
     days = _days_th(f, as_of)
-    rule = f"{f.rule_id}{' ' if layout == 'wide' else chr(10)}#{f.instance}"
+    rule = rule_ref(f) if layout == "wide" else rule_ref(f).replace(" #", "\n#")
     cells = [ThaiCell(f.agency), ThaiCell(f.subject_id, whole=True), ThaiCell(rule, whole=True)]
     if layout == "wide":
         cells += [
@@ -368,7 +368,7 @@ def explain(
         console.print(Text(""))
         console.print(
             Text.assemble(
-                (f"{f.rule_id} #{f.instance}", "bold"),
+                (rule_ref(f), "bold"),
                 " · ",
                 (status, STYLE[f.severity]),
                 f" · {cited}",

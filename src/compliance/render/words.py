@@ -8,58 +8,28 @@ import re
 from datetime import date, datetime
 
 from compliance.findings import Finding
+from compliance.messages import messages
+from compliance.records import REGISTRY
 from compliance.rulebook import Rule
 from compliance.thaidate import BANGKOK, format_thai
 
-# SPEC §3.2, §3.3 and §10.3, in the words an office uses. One table, read through `event_th`:
-# when records.py gains a descriptor with Thai names, only that function changes.
-EVENT_TH: dict[str, str] = {
-    "fact_finding_ordered": "คำสั่งแต่งตั้งคณะกรรมการสืบสวนข้อเท็จจริง",
-    "fact_finding_order_reported": "รายงานการแต่งตั้งคณะกรรมการสืบสวนข้อเท็จจริงให้สำนักงาน ก.ก.",
-    "fact_finding_concluded": "พิจารณาผลการสืบสวนข้อเท็จจริงแล้วเสร็จ",
-    "fact_finding_result_reported": "รายงานผลการสืบสวนข้อเท็จจริงให้สำนักงาน ก.ก.",
-    "investigation_ordered": "คำสั่งแต่งตั้งคณะกรรมการสอบสวนวินัยอย่างร้ายแรง",
-    "progress_reported": "รายงานความคืบหน้าการสอบสวนให้สำนักงาน ก.ก.",
-    "interim_measure_ordered": "คำสั่งพักราชการ / ให้ออกจากราชการไว้ก่อน / พักการปฏิบัติงาน",
-    "interim_measure_reported": "รายงานคำสั่งพักราชการหรือให้ออกไว้ก่อนให้สำนักงาน ก.ก.",
-    "investigation_report_received": "ได้รับสำนวนรายงานการสอบสวน",
-    "report_considered": "พิจารณาสำนวนแล้วเสร็จ / มีคำสั่ง",
-    "case_file_reported": "รายงานสำนวนการดำเนินการทางวินัยอย่างร้ายแรงให้สำนักงาน ก.ก.",
-    "forwarded_to_permanent_secretary": "ส่งผู้บังคับบัญชาตามลำดับจนถึงปลัดกรุงเทพมหานคร",
-    "order_copy_sent": "ส่งสำเนาคำสั่งให้สำนักงาน ก.ก.",
-    "result_notified": "แจ้งผลการพิจารณา",
-    "review_received": "หน่วยงานผู้พิจารณาได้รับสำนวน",
-    "review_completed": "พิจารณาสำนวนตามข้อ ๖.๕ แล้วเสร็จ",
-    "case_closed": "ยุติเรื่อง",
-    "allegation_received": "ได้รับรายงานการกล่าวหาหรือกรณีเป็นที่สงสัย",
-    "minor_proceeding_started": "ดำเนินการวินัยไม่ร้ายแรงโดยไม่ตั้งคณะกรรมการสอบสวน",
-    "minor_investigation_ordered": "คำสั่งแต่งตั้งคณะกรรมการสอบสวนวินัยอย่างไม่ร้ายแรง",
-    "minor_order_acknowledged": "ประธานกรรมการทราบคำสั่งแต่งตั้ง",
-    "minor_investigation_report_received": "ได้รับรายงานและสำนวนการสอบสวนวินัยอย่างไม่ร้ายแรง",
-    "further_investigation_ordered": "สั่งให้สอบสวนเพิ่มเติม",
-    "objection_received": "ได้รับหนังสือคัดค้านกรรมการสอบสวน",
-    "objection_decided": "สั่งการเรื่องคัดค้าน",
-    "chair_received_case": "ประธานกรรมการรับเรื่อง",
-    "first_meeting_held": "ประชุมคณะกรรมการสอบสวนครั้งแรก",
-    "further_offence_reported": "ได้รับรายงานว่ามีการกระทำผิดวินัยเรื่องอื่น",
-    "further_offence_decided": "พิจารณาดำเนินการเรื่องอื่นแล้ว",
-    "commission_followup_reported": "รายงาน ก.ก. เพื่อติดตามเร่งรัด",
-    "deadline_extended": "ขยายเวลา",
-    "accepted": "รับเรื่องไว้พิจารณา",
-    "rejected": "ไม่รับเรื่องไว้พิจารณา",
-    "forwarded": "ส่งสำเนาให้ผู้บังคับบัญชาของผู้ถูกกล่าวหา",
-    "delay_explained": "ชี้แจงผู้ร้องว่าไม่อาจดำเนินการได้ทันภายใน ๑๕ วัน",
-    "progress_notified": "แจ้งความคืบหน้าให้ผู้ร้อง",
-    "resolved": "แก้ไขข้อร้องเรียนแล้ว",
-    "closed": "ปิดเรื่อง",
-}
-
 
 def event_th(kind: str | None) -> str:
-    """The Thai name of an event kind ("" for none; an unknown kind as it is)."""
+    """The Thai name of an event kind, as the record types describe it (`records.REGISTRY`),
+    without the code ("" for none; an unknown kind as it is). The one lookup the human
+    formats use."""
     if not kind:
         return ""
-    return EVENT_TH.get(kind, kind)
+    for described in REGISTRY:
+        name = described.event_kinds.get(kind)
+        if name:
+            return name
+    return "วันที่รับเรื่อง" if kind == "received_at" else kind
+
+
+def rule_ref(f: Finding) -> str:
+    """`CMP-3.2 #1`, or the rule id alone for a finding of no instance (DATA-EXTENSION)."""
+    return f"{f.rule_id} #{f.instance}" if f.instance is not None else f.rule_id
 
 
 def data_message_th(f: Finding) -> str:
@@ -68,6 +38,8 @@ def data_message_th(f: Finding) -> str:
     day = f" ลงวันที่ {format_thai(f.done_on)}" if f.done_on else ""
     if f.rule_id == "DATA-FUTURE":
         return f"บันทึก{event}{day} ซึ่งเป็นวันในอนาคต ตรวจสอบวันที่ที่บันทึก"
+    if f.rule_id == "DATA-EXTENSION":
+        return messages(f)[0].removeprefix("ข้อมูลไม่สอดคล้อง: ")
     if f.rule_id == "DATA-ORPHAN":
         return (
             f"บันทึก{event}{day} แต่ไม่มีเหตุที่ต้องดำเนินการตาม {f.related_rule or 'กฎ'} "
@@ -146,7 +118,7 @@ def urgency_key(f: Finding, as_of: date) -> tuple[object, ...]:
         measure = left if left is not None else 1 << 30
     else:
         measure = 0
-    return (_RANK[group], measure, f.subject_id, f.rule_id, f.instance)
+    return (_RANK[group], measure, f.subject_id, f.rule_id, f.instance or 0)
 
 
 def urgency_order(findings: list[Finding], as_of: date) -> list[Finding]:

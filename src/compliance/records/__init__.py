@@ -1,0 +1,71 @@
+"""Record types (SPEC §3, §10.3): one module per type — its model and its descriptor — and one
+registry line here. Everything else (engine, rule book, readers, renderers, command line) reads
+a type through `RECORD_TYPES_BY_NAME`; adding a record type touches its module, this registry,
+its rules file and its tests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, TypeAdapter
+
+from compliance.records.case import (
+    CASE,
+    CASE_EVENTS,
+    GUIDELINE_CLAUSES,
+    CaseEvent,
+    CaseEventKind,
+    CivilServiceTrack,
+    DisciplinaryCase,
+    Measure,
+    RespondentCategory,
+)
+from compliance.records.common import PERSONAL_FIELDS, RecordType
+from compliance.records.complaint import (
+    COMPLAINT,
+    COMPLAINT_EVENTS,
+    Channel,
+    Complainant,
+    Complaint,
+    ComplaintEvent,
+    ComplaintEventKind,
+    Evidence,
+)
+
+REGISTRY: tuple[RecordType, ...] = (CASE, COMPLAINT)
+
+RECORD_TYPES_BY_NAME: dict[str, RecordType] = {t.name: t for t in REGISTRY}
+RECORD_TYPES = tuple(RECORD_TYPES_BY_NAME)
+ID_FIELDS = {t.name: t.id_field for t in REGISTRY}
+Record = DisciplinaryCase | Complaint  # one member per registered type
+Event = CaseEvent | ComplaintEvent
+RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(
+    Annotated[Record, Field(discriminator="type")], config=ConfigDict(hide_input_in_errors=True)
+)
+
+__all__ = [
+    "CASE_EVENTS",
+    "COMPLAINT_EVENTS",
+    "GUIDELINE_CLAUSES",
+    "ID_FIELDS",
+    "PERSONAL_FIELDS",
+    "RECORD_ADAPTER",
+    "RECORD_TYPES",
+    "RECORD_TYPES_BY_NAME",
+    "REGISTRY",
+    "CaseEvent",
+    "CaseEventKind",
+    "Channel",
+    "CivilServiceTrack",
+    "Complainant",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintEventKind",
+    "DisciplinaryCase",
+    "Event",
+    "Evidence",
+    "Measure",
+    "Record",
+    "RecordType",
+    "RespondentCategory",
+]

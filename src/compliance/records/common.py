@@ -1,0 +1,122 @@
+"""What every record type shares: strict models, events, personal data, and the descriptor a
+record type registers (`RecordType`) — the one place the engine, rule book, readers, renderers
+and command line learn what a type is.
+
+Personal data (guideline ข้อ ๘, SPEC §8) — a complainant's name, address, position and contact,
+a respondent's name, and any event's free-text note — is kept for the rules that need it
+(anonymity) but is hidden from `repr`, never echoed in validation errors, and left out of
+serialisation unless asked for with `include_personal=True`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from compliance.thaidate import InputDate
+
+Identifier = Annotated[str, Field(min_length=1, max_length=200)]
+PERSONAL_FIELDS = ("name", "address", "position", "contact", "respondent_name", "note")
+STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, hide_input_in_errors=True)
+
+
+def personal(description: str) -> Any:
+    """A field holding personal data: kept, but hidden from repr and serialisation."""
+    return Field(default=None, repr=False, exclude=True, description=description)
+
+
+class EventBase(BaseModel):
+    """Members every event has. A subclass names its kinds and, in `KIND_FIELDS`, the
+    kind-specific members: each is required on its kinds and refused on every other kind
+    (`OPTIONAL_FIELDS`: allowed on its kinds, refused elsewhere)."""
+
+    model_config = STRICT
+    KIND_FIELDS: ClassVar[Mapping[str, frozenset[str]]] = {}  # member -> kinds requiring it
+    OPTIONAL_FIELDS: ClassVar[Mapping[str, frozenset[str]]] = {}  # member -> kinds allowing it
+
+    date: InputDate
+    id: Identifier | None = None
+    refers_to: Identifier | None = None
+    note: str | None = personal("Free text; may name people, so never output.")
+
+    @model_validator(mode="after")
+    def _kind_specific_members(self) -> EventBase:
+        kind = getattr(self, "kind", None)
+        for name, kinds in self.KIND_FIELDS.items():
+            present = getattr(self, name) is not None
+            if kind in kinds and not present:
+                raise ValueError(f"{name} is required for {kind}")
+            if kind not in kinds and present:
+                raise ValueError(f"{name} is only allowed on {' and '.join(sorted(kinds))}")
+        for name, kinds in self.OPTIONAL_FIELDS.items():
+            if kind not in kinds and getattr(self, name) is not None:
+                raise ValueError(f"{name} is only allowed on {' and '.join(sorted(kinds))}")
+        return self
+
+
+class RecordBase(BaseModel):
+    """Members every record has."""
+
+    model_config = STRICT
+
+    agency: str = Field(min_length=1)
+
+    @property
+    def record_id(self) -> str:
+        """The record's id, whatever its type."""
+        raise NotImplementedError
+
+    def to_record(self, include_personal: bool = False) -> dict[str, Any]:
+        """The record as SPEC §3 JSON; personal data only when asked for explicitly."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if include_personal:
+            _restore_personal(self, data)
+        return data
+
+
+def _restore_personal(model: BaseModel, data: dict[str, Any]) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name in PERSONAL_FIELDS and value is not None:
+            data[name] = value
+        elif isinstance(value, BaseModel) and name in data:
+            _restore_personal(value, data[name])
+        elif isinstance(value, list) and name in data:
+            for item, item_data in zip(value, data[name], strict=True):
+                if isinstance(item, BaseModel):
+                    _restore_personal(item, item_data)
+
+
+ScopeTest = Callable[[Any, Any], bool]  # (record, the rule's scope value) -> in scope
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """Everything the rest of the package needs to know about one record type.
+
+    `scope` maps each scope member a rule of this type may use to how it matches a record;
+    `scope_key` gives the facts of a record those tests read (the engine caches the rules in
+    scope by it). `trigger_fields` are record members that may start an obligation instead of
+    an event, with how to read their date; `condition_facts` are the facts a condition rule
+    may test (`event.…` on the trigger event, `record.…` on the record). `closing_events`
+    close the record (SPEC §15)."""
+
+    name: str
+    model: type[RecordBase]
+    id_field: str
+    label_th: str
+    label_en: str
+    event_kinds: Mapping[str, str]  # kind -> Thai name
+    scope: Mapping[str, ScopeTest]
+    scope_key: Callable[[Any], tuple[object, ...]]
+    closing_events: tuple[str, ...]
+    trigger_fields: Mapping[str, Callable[[Any], date]] = field(default_factory=dict)
+    condition_facts: frozenset[str] = frozenset()
+
+    def in_scope(self, scope: Mapping[str, Any], record: Any) -> bool:
+        """Whether a record falls under a rule's scope (unset members match everything)."""
+        return all(self.scope[name](record, value) for name, value in scope.items())

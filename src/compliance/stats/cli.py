@@ -1,0 +1,156 @@
+"""`compliance stats` (SPEC §11): the statistics the plan requires, for publishing.
+
+The command reads records as `audit` does, judges each with the same engine, and feeds the
+record and its findings to a `StatsAccumulator`; only counts come out. Rejected records are
+reported on standard error by file and line (never by id: ids are not published either).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from compliance.audit import Audit
+from compliance.errors import AuditFailedError, ConfigurationError
+from compliance.output import report_output
+from compliance.readers import check_inputs
+from compliance.rulebook import DEFAULT_PACKS, load_rulebook
+from compliance.stats.accumulator import StatsAccumulator
+from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
+from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table
+from compliance.stats.sink import StatsSink
+from compliance.thaidate import DateParseError, parse_date, today_bangkok
+from compliance.workcalendar import GovernmentCalendar
+
+EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED = 0, 2, 3, 4
+
+
+def choose_period(
+    fiscal_year: int | None, half: int | None, start: str | None, end: str | None
+) -> StatsPeriod:
+    """The period from the options; ValueError/DateParseError says what is wrong."""
+    if fiscal_year is not None:
+        if start is not None or end is not None:
+            raise ValueError("give either --fiscal-year or --from/--to, not both")
+        return fiscal_period(fiscal_year, half)
+    if half is not None:
+        raise ValueError("--half needs --fiscal-year")
+    if start is None or end is None:
+        raise ValueError("give --fiscal-year Y [--half 1|2], or both --from and --to")
+    try:
+        first = parse_date(start)
+    except DateParseError as exc:
+        raise ValueError(f"--from: {exc}") from None
+    try:
+        last = parse_date(end)
+    except DateParseError as exc:
+        raise ValueError(f"--to: {exc}") from None
+    return date_span(first, last)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `stats` command to the `compliance` application."""
+    app.command("stats")(stats_command)
+
+
+def stats_command(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Record files (.jsonl or .json).", show_default=False)
+    ],
+    fiscal_year: Annotated[
+        int | None,
+        typer.Option("--fiscal-year", help="Fiscal year, B.E. (2566) or C.E. (2023 = B.E. 2566)."),
+    ] = None,
+    half: Annotated[
+        int | None, typer.Option("--half", help="1 = Oct–Mar, 2 = Apr–Sep.", min=1, max=2)
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (any date form).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (any date form).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Judge as of this date; default the period's end or today."),
+    ] = None,
+    packs: Annotated[
+        list[str] | None,
+        typer.Option("--pack", help="Rule pack (repeatable; `all` = every pack). Default abp."),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Organisation rules directory.", file_okay=False),
+    ] = None,
+    holidays_file: Annotated[
+        Path | None,
+        typer.Option("--holidays", help="Organisation holidays file (YAML).", dir_okay=False),
+    ] = None,
+    warn_days: Annotated[
+        int, typer.Option("--warn-days", min=0, help="Days before a due date that warn.")
+    ] = 3,
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=0, help='Show non-zero counts below N as "<N".')
+    ] = 0,
+    output_format: Annotated[
+        str, typer.Option("--format", help="json, table, markdown, html, csv or xlsx.")
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write here (atomically).", dir_okay=False),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", min=1, help="Processes (default: the number of CPUs)."),
+    ] = os.cpu_count() or 1,
+) -> None:
+    """สถิติเรื่องร้องเรียนและการดำเนินการตามกำหนดเวลา (statistics for publishing; counts only)."""
+    if output_format not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
+    if output_format == "xlsx" and output is None and sys.stdout.isatty():
+        raise _fail("--format xlsx needs --output FILE")
+    try:
+        period = choose_period(fiscal_year, half, start, end)
+        day = parse_date(as_of) if as_of is not None else None
+    except (ValueError, DateParseError) as exc:
+        prefix = "--as-of: " if isinstance(exc, DateParseError) else ""
+        raise _fail(f"{prefix}{exc}") from None
+    try:
+        rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
+        paths = check_inputs(inputs)
+        calendar = GovernmentCalendar.from_file(holidays_file)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    today = today_bangkok()
+    judged_on = day or default_as_of(period, today)
+    run = Audit(judged_on, rulebook, calendar, warn_days, today=today)
+    stats = StatsAccumulator(
+        period, judged_on, [r.id for r in rulebook.rules], rules_digest=rulebook.digest
+    )
+    counting = StatsSink(stats)
+    try:
+        run.run(paths, [counting], jobs)
+    except AuditFailedError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from None
+    rejected = counting.rejects
+    result = stats.result(min_count)
+    titles = {r.id: r.title_th for r in rulebook.rules}
+    with report_output(output) as out:
+        if output_format == "table":
+            terminal = output is None and sys.stdout.isatty()
+            width = Console().width if terminal else None
+            out.write(render_table(result, titles, min_count, terminal, width).encode("utf-8"))
+        else:
+            out.write(BYTE_RENDERERS[output_format](result, titles, min_count))
+    if rejected:
+        console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+        for r in rejected:
+            console.print(f"ปฏิเสธ {r.source} บรรทัด {r.line}: {'; '.join(r.errors)}")
+        console.print(f"ปฏิเสธ {len(rejected)} รายการ (ไม่นับในสถิติ)")
+        raise typer.Exit(EXIT_REJECTED)

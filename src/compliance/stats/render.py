@@ -1,0 +1,505 @@
+"""The formats of `compliance stats`: JSON (SPEC §11), and tables for people — terminal,
+Markdown, CSV, a printable Thai HTML page with inline SVG charts, and an xlsx workbook.
+
+Every format is made from the published result (`StatsAccumulator.result(min_count)`) and
+nothing else, so whatever was suppressed there stays suppressed here: a figure derived from
+a suppressed count (a total, a rate) is itself withheld ("–") rather than recomputed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from compliance.render.base import STATUS_TH
+from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
+from compliance.thaidate import format_thai
+
+FORMATS = ("json", "table", "markdown", "html", "csv", "xlsx")
+
+CHANNEL_TH = {
+    "hotline_1555": "สายด่วน 1555",
+    "phone": "โทรศัพท์",
+    "letter": "หนังสือ",
+    "in_person": "ด้วยตนเอง",
+    "email": "อีเมล",
+    "website": "เว็บไซต์",
+    "social_media": "สื่อสังคมออนไลน์",
+    "traffy_fondue": "Traffy Fondue",
+    "other": "อื่น ๆ",
+}
+OUTCOME_TH = {
+    "resolved": "แก้ไขแล้ว",
+    "rejected": "ไม่รับไว้พิจารณา",
+    "closed": "ยุติเรื่อง",
+    "in_progress": "อยู่ระหว่างดำเนินการ",
+}
+WITHHELD = "–"  # a figure derived from a suppressed count
+
+Cell = int | float | str | None
+
+
+@dataclass
+class StatsTable:
+    """One table of the human formats (one xlsx sheet). `percent` columns hold rates (0–1)."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    percent: frozenset[int] = frozenset()
+
+
+def _total(values: Sequence[Any]) -> Cell:
+    """A sum of published counts; withheld when a suppressed count makes it uncertain."""
+    hidden = [v for v in values if isinstance(v, str)]
+    known = sum(v for v in values if isinstance(v, int))
+    if not hidden:
+        return known
+    if len(hidden) == 1 and known == 0:
+        return hidden[0]  # one count below N and nothing else: the sum is below N too
+    return WITHHELD
+
+
+def _rate(counts: Mapping[str, Any]) -> Cell:
+    due = _total([counts.get(s, 0) for s in DUE_STATUSES])
+    met = counts.get("met", 0)
+    if not isinstance(due, int) or not isinstance(met, int):
+        return WITHHELD
+    return round(met / due, 4) if due else None
+
+
+def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[StatsTable]:
+    """The tables every human format shows, from the published result."""
+    c = result["complaints"]
+    co = c["corruption_only"]
+    both = ["ทั้งหมด", "เฉพาะเรื่องทุจริต"]
+    summary = StatsTable("summary", "สรุปเรื่องร้องเรียน", ["รายการ", *both])
+    summary.rows = [
+        ["เรื่องร้องเรียนที่ได้รับ", c["received"], co["received"]],
+        ["ไม่ระบุชื่อหรือที่อยู่ผู้ร้อง", c["anonymous"], None],
+        ["เรื่องร้องเรียนการทุจริตและประพฤติมิชอบ", c["corruption"], co["received"]],
+        [
+            "ดำเนินการแล้วเสร็จ",
+            _total([c["outcome"].get(o, 0) for o in OUTCOMES[:3]]),
+            _total([co["outcome"].get(o, 0) for o in OUTCOMES[:3]]),
+        ],
+        [
+            "อยู่ระหว่างดำเนินการ",
+            c["outcome"].get("in_progress", 0),
+            co["outcome"].get("in_progress", 0),
+        ],
+        ["ระยะเวลาแก้ไข (มัธยฐาน, วัน)", c["median_days_to_resolve"], co["median_days_to_resolve"]],
+    ]
+    channels = StatsTable("channels", "เรื่องร้องเรียนจำแนกตามช่องทาง", ["ช่องทาง", *both])
+    channels.rows = [
+        [CHANNEL_TH[k], c["by_channel"].get(k, 0), co["by_channel"].get(k, 0)] for k in CHANNELS
+    ]
+    outcome = StatsTable("outcome", "ผลการดำเนินการเรื่องร้องเรียน", ["ผล", *both])
+    outcome.rows = [
+        [OUTCOME_TH[k], c["outcome"].get(k, 0), co["outcome"].get(k, 0)] for k in OUTCOMES
+    ]
+    timeliness = StatsTable("timeliness", "การดำเนินการภายใน 15 วัน (CMP-3.2)", ["สถานะ", *both])
+    shown = [s for s in RULE_STATUSES if s in c["timeliness"] or s in ("met", "late", "overdue")]
+    timeliness.rows = [
+        [STATUS_TH[s], c["timeliness"].get(s, 0), co["timeliness"].get(s, 0)] for s in shown
+    ]
+    # Statuses no rule has in this period would be columns of zeros: left out.
+    found = {s for counts in result["rules"].values() for s in counts}
+    statuses = [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+    rules = StatsTable(
+        "rules",
+        "การดำเนินการตามกำหนดเวลา จำแนกตามกฎ (ครบกำหนดในช่วงเวลา)",
+        ["กฎ", "ชื่อ", *(STATUS_TH[s] for s in statuses), "อัตราทันกำหนด"],
+        percent=frozenset({2 + len(statuses)}),
+    )
+    for rule_id, counts in result["rules"].items():
+        rules.rows.append(
+            [
+                rule_id,
+                titles.get(rule_id, ""),
+                *(counts.get(s, 0) for s in statuses),
+                counts["on_time_rate"],
+            ]
+        )
+    agencies = StatsTable(
+        "agency_complaints",
+        "เรื่องร้องเรียนจำแนกตามหน่วยงาน",
+        [
+            "หน่วยงาน",
+            "ได้รับ",
+            "ทุจริต",
+            "ไม่ระบุตัวผู้ร้อง",
+            *(OUTCOME_TH[o] for o in OUTCOMES),
+            "ทันกำหนด 15 วัน",
+            "มัธยฐาน (วัน)",
+        ],
+    )
+    offices = StatsTable(
+        "agency_rules",
+        "การดำเนินการตามกำหนดเวลา จำแนกตามหน่วยงาน (ทุกกฎรวมกัน)",
+        ["หน่วยงาน", *(STATUS_TH[s] for s in DUE_STATUSES), "อัตราทันกำหนด"],
+        percent=frozenset({1 + len(DUE_STATUSES)}),
+    )
+    for agency, block in result["by_agency"].items():
+        a = block["complaints"]
+        agencies.rows.append(
+            [
+                agency,
+                a["received"],
+                a["corruption"],
+                a["anonymous"],
+                *(a["outcome"].get(o, 0) for o in OUTCOMES),
+                a["timeliness"].get("met", 0),
+                a["median_days_to_resolve"],
+            ]
+        )
+        sums = {s: _total([r.get(s, 0) for r in block["rules"].values()]) for s in DUE_STATUSES}
+        offices.rows.append([agency, *(sums[s] for s in DUE_STATUSES), _rate(sums)])
+    return [summary, channels, outcome, timeliness, rules, agencies, offices]
+
+
+def _text(value: Cell, percent: bool = False) -> str:
+    """A cell for people: counts with thousands separators, rates in per cent."""
+    if value is None:
+        return WITHHELD if not percent else "ไม่มี"
+    if isinstance(value, str):
+        return value
+    if percent:
+        return f"{value * 100:.2f}%"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return f"{value:,}"
+
+
+def _heading(result: Mapping[str, Any]) -> tuple[str, str]:
+    period = result["period"]
+    as_of = format_thai(date.fromisoformat(result["as_of"]))
+    return f"สถิติเรื่องร้องเรียนและการดำเนินการตามกำหนดเวลา {period['label_th']}", (f"ข้อมูล ณ วันที่ {as_of}")
+
+
+def _note(min_count: int) -> str:
+    base = (
+        "นับเฉพาะจำนวน ไม่มีข้อมูลระบุตัวบุคคล · อัตราทันกำหนด = ทันกำหนด ÷ (ทันกำหนด + ล่าช้า "
+        "+ เลยกำหนด + ไม่ได้ดำเนินการ + ไม่เป็นไปตามเงื่อนไข) ของรายการที่ครบกำหนดในช่วงเวลา"
+    )
+    if min_count > 0:
+        base += (
+            f" · จำนวนที่น้อยกว่า {min_count} แสดงเป็น “<{min_count}” และค่าที่คำนวณจากจำนวนดังกล่าว"
+            f"แสดงเป็น “{WITHHELD}” หรือ “<{min_count}”"
+        )
+    return base
+
+
+# --- JSON, CSV -----------------------------------------------------------------------------
+
+
+def render_json(result: Mapping[str, Any]) -> bytes:
+    """SPEC §11's JSON, UTF-8, indented."""
+    return orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+CSV_COLUMNS = ("scope", "agency", "block", "rule", "key", "value")
+
+
+def render_csv(result: Mapping[str, Any]) -> bytes:
+    """Long form: one row per figure of the JSON (scope all / corruption_only / agency)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    period = result["period"]
+    for key, value in (
+        ("from", period["from"]),
+        ("to", period["to"]),
+        ("label_th", period["label_th"]),
+        ("as_of", result["as_of"]),
+        ("rules_digest", result["rules_digest"]),
+    ):
+        writer.writerow(("period", "", "period", "", key, value))
+
+    def complaints(scope: str, agency: str, block: Mapping[str, Any]) -> None:
+        for key, value in block.items():
+            if isinstance(value, dict):
+                if key == "corruption_only":
+                    continue
+                for sub, count in value.items():
+                    writer.writerow((scope, agency, key, "", sub, _csv(count)))
+            else:
+                writer.writerow((scope, agency, "complaints", "", key, _csv(value)))
+
+    def rules(scope: str, agency: str, block: Mapping[str, Any]) -> None:
+        for rule_id, counts in block.items():
+            for key, value in counts.items():
+                writer.writerow((scope, agency, "rules", rule_id, key, _csv(value)))
+
+    complaints("all", "", result["complaints"])
+    complaints("corruption_only", "", result["complaints"]["corruption_only"])
+    rules("all", "", result["rules"])
+    for agency, block in result["by_agency"].items():
+        complaints("agency", agency, block["complaints"])
+        rules("agency", agency, block["rules"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads Thai as UTF-8
+
+
+def _csv(value: Cell) -> str:
+    return "" if value is None else str(value)
+
+
+# --- terminal table, Markdown --------------------------------------------------------------
+
+
+def render_table(
+    result: Mapping[str, Any],
+    titles: Mapping[str, str],
+    min_count: int,
+    terminal: bool,
+    width: int | None,
+) -> str:
+    """The tables for a terminal (rich); plain text when not writing to one."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=terminal,
+        no_color=not terminal,
+        width=width or 160,
+        highlight=False,
+    )
+    title, as_of = _heading(result)
+    console.print(Text(title, style="bold"))
+    console.print(Text(as_of))
+    for table in build_tables(result, titles):
+        rich = RichTable(title=table.title, title_justify="left")
+        for i, column in enumerate(table.columns):
+            left = i == 0 or column == "ชื่อ"
+            rich.add_column(column, justify="left" if left else "right", overflow="fold")
+        for row in table.rows:
+            rich.add_row(*(Text(_text(v, i in table.percent)) for i, v in enumerate(row)))
+        console.print(rich)
+    console.print(Text(_note(min_count)))
+    return buffer.getvalue()
+
+
+def render_markdown(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
+    """GitHub-flavoured Markdown: a heading per table."""
+    title, as_of = _heading(result)
+    lines = [f"# {title}", "", as_of, ""]
+    for table in build_tables(result, titles):
+        lines += [f"## {table.title}", ""]
+        lines.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
+        aligns = ["---" if i == 0 or c == "ชื่อ" else "---:" for i, c in enumerate(table.columns)]
+        lines.append("| " + " | ".join(aligns) + " |")
+        for row in table.rows:
+            cells = (_md(_text(v, i in table.percent)) for i, v in enumerate(row))
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += [f"_{_md(_note(min_count))}_", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+# --- HTML with SVG charts --------------------------------------------------------------------
+
+STYLE = """
+@page{size:A4;margin:15mm 12mm}
+body{font-family:'Sarabun','TH Sarabun New','Noto Sans Thai','Loma','Tahoma',sans-serif;
+margin:1.5rem;color:#1a1a1a;font-size:11pt;line-height:1.4}
+h1{font-size:16pt;margin:0 0 .3rem}h2{font-size:13pt;margin:1.2rem 0 .4rem}
+p.meta{margin:.1rem 0;color:#333}
+table{border-collapse:collapse;margin:.4rem 0 1rem;width:100%}
+th,td{border:1px solid #999;padding:.2rem .45rem;vertical-align:top}
+th{background:#e8eef5;text-align:center;font-weight:600;font-size:9.5pt}th.w{min-width:13em}td.n{text-align:right;white-space:nowrap}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+figure{margin:.6rem 0 1rem;break-inside:avoid;page-break-inside:avoid}
+figcaption{font-weight:600;margin-bottom:.2rem}svg{max-width:100%;height:auto}
+svg text{font-family:'Sarabun','TH Sarabun New','Noto Sans Thai','Loma','Tahoma',sans-serif}
+section.charts{display:block}p.note{font-size:9pt;color:#444}
+@media print{body{margin:0}h2{break-after:avoid;page-break-after:avoid}}
+"""
+
+
+def _bar_chart(caption: str, items: Sequence[tuple[str, Cell]], percent: bool, colour: str) -> str:
+    """A horizontal bar chart as inline SVG: a label, a bar and its value per item; an item
+    without a number (withheld or none) gets its text and no bar."""
+    label_w, bar_w, row_h, pad = 330, 290, 22, 6
+    width = label_w + bar_w + 80
+    height = pad * 2 + row_h * max(1, len(items))
+    numbers = [v for _, v in items if isinstance(v, int | float) and not isinstance(v, bool)]
+    top = 1.0 if percent else max([*numbers, 1])
+    e = escape
+    parts = [
+        f"<figure><figcaption>{e(caption)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(caption)}">'
+    ]
+    for i, (label, value) in enumerate(items):
+        y = pad + i * row_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
+            f"{e(_short(label))}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 6}" fill="#f1f1f1"/>'
+        )
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            length = round(bar_w * value / top, 1) if top else 0
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 3}" width="{length}" height="{row_h - 6}" '
+                f'fill="{colour}"/>'
+            )
+        parts.append(
+            f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="12">'
+            f"{e(_text(value, percent))}</text>"
+        )
+    parts.append("</svg></figure>")
+    return "".join(parts)
+
+
+def _short(label: str, room: int = 40) -> str:
+    """A chart label that fits its column: Thai vowel and tone marks take no width."""
+    width = 0
+    for i, char in enumerate(label):
+        width += 0 if unicodedata.category(char) == "Mn" else 1
+        if width > room:
+            return label[:i].rstrip() + "…"
+    return label
+
+
+def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
+    """A self-contained page (no scripts, no requests) that prints on A4."""
+    e = escape
+    title, as_of = _heading(result)
+    tables = {t.key: t for t in build_tables(result, titles)}
+    c = result["complaints"]
+    charts = [
+        _bar_chart(
+            "เรื่องร้องเรียนจำแนกตามช่องทาง",
+            [(CHANNEL_TH[k], c["by_channel"].get(k, 0)) for k in CHANNELS],
+            False,
+            "#2f6fa8",
+        ),
+        _bar_chart(
+            "ผลการดำเนินการเรื่องร้องเรียน",
+            [(OUTCOME_TH[k], c["outcome"].get(k, 0)) for k in OUTCOMES],
+            False,
+            "#3c8d5a",
+        ),
+        _bar_chart(
+            "อัตราการดำเนินการทันกำหนด จำแนกตามกฎ",
+            [(r, v["on_time_rate"]) for r, v in result["rules"].items()],
+            True,
+            "#a8632f",
+        ),
+        _bar_chart(
+            "อัตราการดำเนินการทันกำหนด จำแนกตามหน่วยงาน",
+            [(str(row[0]), row[-1]) for row in tables["agency_rules"].rows],
+            True,
+            "#7a4fa0",
+        ),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="th"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{e(as_of)}</p>',
+        f'<p class="meta"><small>ชุดกฎ {e(str(result["rules_digest"]))}</small></p>',
+    ]
+
+    def table_html(table: StatsTable) -> None:
+        parts.append(f"<h2>{e(table.title)}</h2><table><thead><tr>")
+        for i, col in enumerate(table.columns):
+            wide = ' class="w"' if i == 0 or col == "ชื่อ" else ""
+            parts.append(f"<th{wide}>{e(col)}</th>")
+        parts.append("</tr></thead><tbody>")
+        for row in table.rows:
+            cells = []
+            for i, v in enumerate(row):
+                kind = ' class="n"' if i > 0 and table.columns[i] != "ชื่อ" else ""
+                cells.append(f"<td{kind}>{e(_text(v, i in table.percent))}</td>")
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</tbody></table>")
+
+    for key in ("summary", "channels"):
+        table_html(tables[key])
+    parts.append(charts[0])
+    table_html(tables["outcome"])
+    parts.append(charts[1])
+    table_html(tables["timeliness"])
+    table_html(tables["rules"])
+    parts.append(charts[2])
+    table_html(tables["agency_complaints"])
+    table_html(tables["agency_rules"])
+    parts.append(charts[3])
+    parts.append(f'<p class="note">{e(_note(min_count))}</p>')
+    parts.append("</body></html>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+# --- xlsx --------------------------------------------------------------------------------------
+
+
+def render_xlsx(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
+    """One sheet per table; counts as numbers, rates as numbers in per-cent format, "<N" as
+    text."""
+    import xlsxwriter  # type: ignore[import-untyped]  # noqa: PLC0415 (only for xlsx)
+
+    buffer = io.BytesIO()
+    title, as_of = _heading(result)
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    header = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True})
+    number = book.add_format({"border": 1, "num_format": "#,##0"})
+    decimal = book.add_format({"border": 1, "num_format": "0.0"})
+    percent = book.add_format({"border": 1, "num_format": "0.00%"})
+    text = book.add_format({"border": 1, "align": "right"})
+    label = book.add_format({"border": 1})
+    for table in build_tables(result, titles):
+        sheet = book.add_worksheet(table.key)
+        sheet.write_string(0, 0, table.title, bold)
+        sheet.write_string(1, 0, f"{result['period']['label_th']} · {as_of}")
+        for col, name in enumerate(table.columns):
+            sheet.write_string(3, col, name, header)
+            sheet.set_column(col, col, 36 if col == 0 or name == "ชื่อ" else 14)
+        for r, row in enumerate(table.rows, start=4):
+            for col, value in enumerate(row):
+                if isinstance(value, bool) or value is None:
+                    sheet.write_blank(r, col, None, label)
+                elif isinstance(value, int):
+                    sheet.write_number(r, col, value, number)
+                elif isinstance(value, float):
+                    fmt = percent if col in table.percent else decimal
+                    sheet.write_number(r, col, value, fmt)
+                elif col == 0 or table.columns[col] == "ชื่อ":
+                    sheet.write_string(r, col, value, label)
+                else:
+                    sheet.write_string(r, col, value, text)
+        sheet.freeze_panes(4, 1)
+        sheet.write_string(len(table.rows) + 5, 0, _note(min_count))
+    book.set_properties({"title": title})
+    book.close()
+    return buffer.getvalue()
+
+
+Renderer = Callable[[Mapping[str, Any], Mapping[str, str], int], bytes]
+BYTE_RENDERERS: dict[str, Renderer] = {
+    "json": lambda result, titles, n: render_json(result),
+    "csv": lambda result, titles, n: render_csv(result),
+    "markdown": render_markdown,
+    "html": render_html,
+    "xlsx": render_xlsx,
+}

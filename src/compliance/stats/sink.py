@@ -1,0 +1,32 @@
+"""The statistics as a sink of the audit pipeline: every audited record and its findings are
+counted into a `StatsAccumulator`; in a `--jobs` run each worker counts its segments into a
+part, merged here in input order."""
+
+from __future__ import annotations
+
+from compliance.findings import Finding
+from compliance.readers import Rejected
+from compliance.records import Record
+from compliance.sinks import RecordSink
+from compliance.stats.accumulator import StatsAccumulator
+
+
+class StatsSink(RecordSink):
+    """Counts records into an accumulator; keeps the rejected records to report them."""
+
+    def __init__(self, stats: StatsAccumulator) -> None:
+        self.stats = stats
+        self.rejects: list[Rejected] = []
+
+    def record(self, record: Record, findings: list[Finding], weight: int = 1) -> None:
+        self.stats.add(record, findings, weight)
+
+    def rejected(self, rejected: Rejected) -> None:
+        self.rejects.append(rejected)
+
+    def part(self) -> StatsSink:
+        return StatsSink(self.stats.empty())
+
+    def merge(self, part: RecordSink) -> None:
+        assert isinstance(part, StatsSink)
+        self.stats.merge(part.stats)
