@@ -68,7 +68,7 @@ table.f thead,table.u thead,table.c thead{display:none}
 table.c tr,table.c td{display:block;border:0}
 table.c tr{border-top:1px solid #c8c8c8}table.u td{white-space:normal}
 table.u td.i{white-space:nowrap}.scroll td:first-child{min-width:11rem}
-table.f{table-layout:auto}
+table.f{table-layout:auto}table.f caption{display:block}
 table.u tr{display:block;border-top:1px solid #c8c8c8;padding:.3rem 0}
 table.u td{display:inline;border:0;
 padding:0 .4rem 0 0}.scroll{overflow-x:auto}
