@@ -18,7 +18,6 @@ import typer
 from rich.console import Console
 from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from compliance.audit import Audit
@@ -27,12 +26,18 @@ from compliance.findings import SEVERITY_RANK
 from compliance.importers.cli import import_app
 from compliance.importers.mapping import TableMapping
 from compliance.legaltests import register as register_legal_tests
-from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.output import ReportWriteError, report_output
 from compliance.readers import STDIN, Accepted, Rejected, check_inputs, read_records
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.render import RENDERERS, make_renderer
-from compliance.render.base import STATUS_TH
+from compliance.render.terminal import (
+    calendar_table,
+    console_for,
+    explain,
+    rule_text,
+    rules_table,
+    visible,
+)
 from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.runner import Progress, stop_on_signals
@@ -42,9 +47,7 @@ from compliance.stats.cli import register as register_stats
 from compliance.store.cli import register as register_store
 from compliance.thaidate import (
     BE_THRESHOLD,
-    WEEKDAYS_TH_ABBR,
     DateParseError,
-    format_thai,
     parse_date,
     to_ce,
 )
@@ -99,8 +102,9 @@ def _stderr() -> Console:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print a diagnostic on standard error and exit with `code`."""
-    # Text, not markup: a message may quote a file name or an id holding "[/]" (a crash).
-    _stderr().print(Text.assemble(("error:", "bold red"), f" {message}"), highlight=False)
+    # Text, not markup: a message may quote a file name or an id holding "[/]" (a crash);
+    # control characters (ESC, bidi overrides) shown as escapes, never sent to the terminal.
+    _stderr().print(Text.assemble(("error:", "bold red"), f" {visible(message)}"), highlight=False)
     raise typer.Exit(code)
 
 
@@ -137,20 +141,7 @@ def calendar_command(
         return
     if output_format != "table":
         fail("--format must be table or json")
-    status = "ยืนยันแล้ว" if cal.is_confirmed(year) else "ยังไม่ยืนยันวันหยุดพิเศษ"
-    table = Table(title=f"วันหยุดราชการ พ.ศ. {year + 543} ({status})")
-    table.add_column("วันที่")
-    table.add_column("วัน")
-    table.add_column("ชื่อวันหยุด")
-    table.add_column("Holiday")
-    table.add_column("ที่มา")
-    for h in cal.holidays_in(year):
-        source = "ประกาศหน่วยงาน" if h.source == "organisation" else "holidays"
-        weekday = WEEKDAYS_TH_ABBR[h.day.weekday()]
-        table.add_row(
-            format_thai(h.day, "medium"), weekday, Text(h.name_th), Text(h.name_en), source
-        )
-    Console().print(table)
+    calendar_table(console_for(), cal, year)
 
 
 InputsArgument = Annotated[
@@ -227,7 +218,7 @@ def audit_command(
     inputs: InputsArgument,
     as_of: AsOfOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="table, json, csv, markdown or html.")
+        str, typer.Option("--format", help="table, json, csv, markdown, html or xlsx.")
     ] = "json",
     output: Annotated[
         Path | None,
@@ -278,6 +269,8 @@ def audit_command(
     """ตรวจกำหนดเวลาของเรื่องวินัยและเรื่องร้องเรียน (audit records as of a date)."""
     if output_format not in RENDERERS:
         fail(f"--format must be one of {', '.join(RENDERERS)}")
+    if output_format == "xlsx" and output is None and sys.stdout.isatty():
+        fail("--format xlsx writes a workbook: give --output FILE.xlsx")
     if fail_on not in ("violation", "warning", "never"):
         fail("--fail-on must be violation, warning or never")
     if words not in WORDS:
@@ -341,7 +334,8 @@ def explain_command(
     run = Audit(day, rulebook, calendar, warn_days)
     for item in read_records(paths):
         if isinstance(item, Accepted) and item.record.record_id == record_id:
-            findings = run.record(item.record)
+            record = item.record
+            findings = run.record(record)
             break
         if isinstance(item, Rejected) and item.record_id == record_id:
             fail(
@@ -351,25 +345,7 @@ def explain_command(
             )
     else:
         fail(f"no record with id {record_id}")
-    english = lang == "en"
-    console = Console(highlight=False, markup=False)  # record text is never markup
-    when = run.as_of.isoformat() if english else format_thai(run.as_of)
-    console.print(
-        Text.assemble((record_id, "bold"), f" — {'as of' if english else 'ณ วันที่'} {when}")
-    )
-    if not findings:
-        console.print("No obligation applies." if english else "ไม่มีหน้าที่ตามกฎที่ใช้บังคับ")
-    for f in findings:
-        th, en = messages(f)
-        lines = explanation_for_people(f)[1 if english else 0]
-        status = f.status if english else STATUS_TH[f.status]
-        cited = citation_en(f) if english else citation(f)
-        console.print(
-            Text.assemble("\n", (f"{f.rule_id} #{f.instance}", "bold"), f" · {status} · {cited}")
-        )
-        console.print(en if english else th)
-        for line in lines:
-            console.print(f"  • {line}")
+    explain(console_for(), record, findings, run.as_of, lang == "en")
 
 
 register_stats(app)
@@ -385,24 +361,7 @@ app.add_typer(import_app, name="import")
 @rules_app.command("list")
 def rules_list(rules: RulesOption = None, packs: PackOption = None) -> None:
     """รายการกฎ (every loaded rule, with its clause and period)."""
-    book = _rulebook(rules, packs)
-    table = Table(title=f"กฎ {len(book.rules)} ข้อ · {book.digest[:19]}…")
-    for column in ("รหัส", "ชื่อ", "ข้อ", "ระยะเวลา", "ระดับ"):
-        table.add_column(column, overflow="fold")
-    for rule in book.rules:
-        table.add_row(
-            *(
-                Text(x)
-                for x in (
-                    rule.id,
-                    rule.title_th,
-                    rule.source.clause,
-                    _period_text(rule),
-                    rule.severity,
-                )
-            )
-        )
-    Console().print(table)
+    rules_table(console_for(), _rulebook(rules, packs))
 
 
 @rules_app.command("show")
@@ -416,14 +375,7 @@ def rules_show(
     rule = book.by_id.get(rule_id)
     if rule is None:
         fail(f"no rule {rule_id}; known: {', '.join(book.by_id)}")
-    console = Console(highlight=False, markup=False)  # record text is never markup
-    console.print(Text.assemble((rule.id, "bold"), f" {rule.title_th}\n{rule.title_en}"))
-    console.print(f"ที่มา: {rule.citation_th}\nSource: {rule.citation_en}")
-    console.print(f"ระยะเวลา: {_period_text(rule)} · ระดับ: {rule.severity}")
-    console.print(f"ผู้รับผิดชอบ: {rule.responsible_th}")
-    console.print(f"\nข้อความ:\n{rule.text_th}")
-    if rule.interpretation_th:
-        console.print(f"\nการตีความ: {rule.interpretation_th}")
+    rule_text(console_for(), rule)
 
 
 @rules_app.command("validate")
@@ -442,14 +394,6 @@ def _rulebook(rules: list[Path] | None, packs: list[str] | None = None) -> RuleB
         return load_rulebook(rules or [], packs or DEFAULT_PACKS)
     except ConfigurationError as exc:
         fail(str(exc))
-
-
-def _period_text(rule: Rule) -> str:
-    if rule.period is None:
-        return "โดยเร็ว" if rule.kind == "open_ended" else "เงื่อนไข"
-    unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
-    every = "ทุก " if rule.kind == "recurring" else ""
-    return f"{every}{rule.period.days} {unit}"
 
 
 SCHEMAS: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Renderers: a report in JSON, table, CSV, Markdown or HTML."""
+"""Renderers: a report in JSON, table, CSV, Markdown, HTML or Excel."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from compliance.render.html import HtmlRenderer
 from compliance.render.jsonout import JsonRenderer
 from compliance.render.markdown import MarkdownRenderer
 from compliance.render.table import TableRenderer
+from compliance.render.xlsx import XlsxRenderer
 from compliance.rulebook import RuleBook
 from compliance.serialise import DEFAULT_WORDS, Words
 
@@ -19,6 +20,7 @@ RENDERERS: dict[str, type[Renderer]] = {
     "csv": CsvRenderer,
     "markdown": MarkdownRenderer,
     "html": HtmlRenderer,
+    "xlsx": XlsxRenderer,
 }
 
 

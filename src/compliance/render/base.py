@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
 from compliance.findings import SEVERITIES, Finding
 from compliance.readers import Rejected
+from compliance.render.words import (
+    ACTION_GROUPS,
+    GROUP_SHORT_TH,
+    GROUPS,
+    generated_th,
+    urgency_group,
+    urgency_order,
+)
 from compliance.sinks import Sink
 from compliance.thaidate import format_thai
+
+UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
+UPCOMING_LISTED = 20  # beyond this many, the list gives counts by day and the first ones
 
 STATUS_TH = {
     "met": "ทันกำหนด",
@@ -25,6 +37,20 @@ STATUS_TH = {
 }
 SEVERITY_TH = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต", "warning": "เตือน", "info": "ข้อมูล"}
 SUBJECT_TH = {"disciplinary_case": "เรื่องวินัย", "complaint": "เรื่องร้องเรียน"}
+
+
+def footer_th(header: dict[str, Any]) -> str:
+    """The provenance a reader rarely needs, kept for the end of a report: when (Bangkok time,
+    B.E.), which rule set (digest) and which versions."""
+    try:
+        tool = version("compliance")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        tool = "?"
+    return (
+        f"สร้างเมื่อ {generated_th(header['generated_at'])} (เวลากรุงเทพฯ) · "
+        f"ชุดกฎ {header['rules']['count']} ข้อ {header['rules']['digest']} · "
+        f"compliance {tool} · holidays {header['calendar']['holidays_version']}"
+    )
 
 
 def thai_day(day: date | None) -> str:
@@ -52,14 +78,66 @@ class CollectingRenderer(Renderer):
         self.shown: list[Finding] = []
         self.rejects: list[Rejected] = []
         self.by_agency: dict[str, Counter[str]] = {}
+        self.groups_by_agency: dict[str, Counter[str]] = {}
+        self.upcoming: list[Finding] = []
 
     def start(self, header: dict[str, Any]) -> None:
         self.header = header
 
     def finding(self, finding: Finding) -> None:
         self.by_agency.setdefault(finding.agency, Counter())[finding.status] += 1
+        self.groups_by_agency.setdefault(finding.agency, Counter())[urgency_group(finding)] += 1
+        due, as_of = finding.due_date, finding.as_of
+        if finding.status in ("due_soon", "pending") and due and as_of:
+            self._upcoming_if_near(finding, (due - as_of).days)
         if self.show_all or finding.needs_action:
             self.shown.append(finding)
+
+    def _upcoming_if_near(self, finding: Finding, days: int) -> None:
+        if days <= UPCOMING_DAYS:
+            self.upcoming.append(finding)
+
+    def ordered(self) -> list[Finding]:
+        """The shown findings, most urgent first (SPEC §7's order is the JSON report's)."""
+        return urgency_order(self.shown, self.as_of())
+
+    def upcoming_ordered(self) -> list[Finding]:
+        """Not done and due within UPCOMING_DAYS of the audit date, soonest first (the first
+        UPCOMING_LISTED: a list of thousands is read by nobody; `upcoming_note` counts them)."""
+        return urgency_order(self.upcoming, self.as_of())[:UPCOMING_LISTED]
+
+    def upcoming_note(self) -> str:
+        """Counts by due date when the list is long (`15 ก.ย. 2566: 412 · …`), else ""."""
+        if len(self.upcoming) <= UPCOMING_LISTED:
+            return ""
+        days = Counter(f.due_date for f in self.upcoming if f.due_date)
+        counts = " · ".join(f"{thai_day(day)}: {days[day]}" for day in sorted(days))
+        rest = len(self.upcoming) - UPCOMING_LISTED
+        return (
+            f"ทั้งหมด {len(self.upcoming)} รายการ ({counts}); แสดง {UPCOMING_LISTED} รายการแรก "
+            f"อีก {rest} รายการอยู่ในรายการของแต่ละหน่วยงานด้านล่าง"
+        )
+
+    def agencies(self) -> list[str]:
+        """Agencies by what they must act on: most overdue first, then due soon, then the
+        rest of what needs action; then by name."""
+
+        def key(agency: str) -> tuple[int, int, int, str]:
+            c = self.groups_by_agency[agency]
+            return (-c["overdue"], -c["due_soon"], -self.action_count(agency), agency)
+
+        return sorted(self.groups_by_agency, key=key)
+
+    def action_count(self, agency: str) -> int:
+        """Findings of an agency that need action (all four urgent groups)."""
+        c = self.groups_by_agency.get(agency, Counter())
+        return sum(c[g] for g in ACTION_GROUPS)
+
+    def agency_counts_th(self, agency: str) -> str:
+        """`เลยกำหนด 3 · ใกล้ครบกำหนด 2 · บันทึกไว้ 1`: what an agency's heading counts."""
+        c = self.groups_by_agency.get(agency, Counter())
+        parts = [f"{GROUP_SHORT_TH[g]} {c[g]}" for g in GROUPS if g in ACTION_GROUPS and c[g]]
+        return " · ".join(parts) or "ไม่มีรายการที่ต้องดำเนินการ"
 
     def rejected(self, rejected: Rejected) -> None:
         self.rejects.append(rejected)

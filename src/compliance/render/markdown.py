@@ -1,15 +1,45 @@
-"""Markdown report: summary line, findings that need action (or all), rejected records."""
+"""Markdown report: the summary, what falls due in the next days, rejected records, then each
+agency's findings most urgent first, the rules cited (once each) and the provenance last.
+
+Record text (ids, agencies, file names) is escaped: a Markdown viewer must show it as written,
+never as HTML, a link, emphasis or a table cell break."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from compliance.messages import citation_short, explanation_for_people, messages
-from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
+from compliance.findings import Finding
+from compliance.messages import citation, citation_short, explanation, messages, responsible
+from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, footer_th, thai_day
+from compliance.render.words import (
+    COUNTING_NOTE,
+    GROUP_TH,
+    data_message_th,
+    left_th,
+    reason_th,
+    rule_ref,
+    short_step,
+    urgency_group,
+)
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def md(text: str) -> str:
+    """Record text as literal Markdown: HTML and Markdown characters escaped, line breaks and
+    other control characters as spaces."""
+    text = "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text)
+    text = _SPECIAL.sub(r"\\\1", text)
+    return "".join(_HTML.get(c, c) for c in text)
+
+
+def finding_detail(f: Finding) -> tuple[str, list[str]]:
+    """The sentence and the arithmetic of a finding, in Thai (events named in Thai)."""
+    if f.rule is None:
+        return data_message_th(f), []
+    return messages(f)[0], [short_step(x) for x in explanation(f)[0]]
 
 
 class MarkdownRenderer(CollectingRenderer):
@@ -22,41 +52,69 @@ class MarkdownRenderer(CollectingRenderer):
             self.summary_line(summary),
             "",
         ]
-        if self.shown:
-            lines += [
-                "| เรื่อง | กฎ | สถานะ | ระดับ | ครบกำหนด | ดำเนินการ | ช้า (วัน) | ข้อกำหนด |",
-                "|---|---|---|---|---|---|---|---|",
-            ]
-            for f in self.shown:
+        upcoming = self.upcoming_ordered()
+        if upcoming:
+            lines += ["## ครบกำหนดภายใน 7 วันข้างหน้า", ""]
+            if self.upcoming_note():
+                lines += [self.upcoming_note(), ""]
+            for f in upcoming:
                 lines.append(
-                    "| "
-                    + " | ".join(
-                        _cell(x)
-                        for x in [
-                            f.subject_id,
-                            f"{f.rule_id} #{f.instance}",
-                            STATUS_TH[f.status],
-                            SEVERITY_TH[f.severity],
-                            thai_day(f.due_date),
-                            thai_day(f.done_on),
-                            "" if f.days_late is None else str(f.days_late),
-                            citation_short(f),
-                        ]
-                    )
-                    + " |"
+                    f"- {thai_day(f.due_date)} ({left_th(f, self.as_of())}) · {md(f.subject_id)} · "
+                    f"{rule_ref(f)} · {md(f.agency)}"
                 )
-            lines += ["", "## รายละเอียด", ""]
-            for f in self.shown:
-                lines.append(f"### {f.subject_id} · {f.rule_id} #{f.instance} · {f.agency}")
-                lines.append("")
-                lines.append(messages(f)[0])
-                lines.append("")
-                lines.extend(f"- {line}" for line in explanation_for_people(f)[0])
-                lines.append("")
-        if self.rejects:
-            lines += ["## รายการที่ถูกปฏิเสธ", ""]
-            for r in self.rejects:
-                rid = f" ({r.record_id})" if r.record_id else ""
-                lines.append(f"- {r.source} บรรทัด {r.line}{rid}: {'; '.join(r.errors)}")
             lines.append("")
+        if self.rejects:
+            lines += ["## รายการที่ถูกปฏิเสธ (ไม่ได้ตรวจ)", ""]
+            for r in self.rejects:
+                rid = f" ({md(r.record_id)})" if r.record_id else ""
+                reasons = "; ".join(reason_th(e) for e in r.errors)
+                lines.append(f"- {md(r.source)} บรรทัด {r.line}{rid}: {md(reasons)}")
+            lines.append("")
+        by_agency: dict[str, list[Finding]] = {}
+        for f in self.ordered():
+            by_agency.setdefault(f.agency, []).append(f)
+        cited: dict[str, Finding] = {}
+        for agency in self.agencies():
+            findings = by_agency.get(agency)
+            if not findings:
+                continue
+            lines += [f"## {md(agency)} — {self.agency_counts_th(agency)}", ""]
+            group = ""
+            for f in findings:
+                if urgency_group(f) != group:
+                    group = urgency_group(f)
+                    lines += [
+                        f"### {GROUP_TH[group]}",
+                        "",
+                        "| เรื่อง | กฎ | สถานะ | ระดับ | ครบกำหนด | ดำเนินการ | ช้า (วัน) | รายละเอียด |",
+                        "|---|---|---|---|---|---|---|---|",
+                    ]
+                if f.rule is not None:
+                    cited.setdefault(f.rule_id, f)
+                sentence, arithmetic = finding_detail(f)
+                detail = " ".join([sentence, *arithmetic])
+                cells = [
+                    md(f.subject_id),
+                    rule_ref(f),
+                    STATUS_TH[f.status],
+                    SEVERITY_TH[f.severity],
+                    thai_day(f.due_date),
+                    thai_day(f.done_on),
+                    "" if f.days_late is None else str(f.days_late),
+                    md(detail),
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+        if cited:
+            lines += ["## กฎที่อ้างถึง", ""]
+            for rule_id in sorted(cited):
+                f = cited[rule_id]
+                lines.append(
+                    f"- **{rule_id}** {md(citation_short(f))} — {md(citation(f))}; "
+                    f"ผู้รับผิดชอบ: {md(responsible(f))}"
+                )
+                if f.rule is not None and f.rule.interpretation_th:
+                    lines.append(f"  - การตีความ: {md(f.rule.interpretation_th)}")
+            lines += ["", md(COUNTING_NOTE), ""]
+        lines += ["---", "", md(footer_th(self.header)), ""]
         self.out.write("\n".join(lines).encode("utf-8"))

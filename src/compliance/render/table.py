@@ -1,4 +1,7 @@
-"""Terminal table (rich), in Thai with B.E. dates; colours only when writing to a terminal."""
+"""Terminal table (rich), in Thai with B.E. dates; colours only when writing to a terminal.
+
+Rejected records first (they were not audited), what falls due in the next 7 days, then the
+findings most urgent first with a section per urgency group, and the summary line."""
 
 from __future__ import annotations
 
@@ -6,17 +9,22 @@ import io
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from compliance.messages import citation_short
-from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, thai_day
-
-STYLE = {"violation": "bold red", "advisory": "magenta", "warning": "yellow", "info": "green"}
+from compliance.render.base import CollectingRenderer, thai_day
+from compliance.render.terminal import (
+    ThaiCell,
+    finding_cells,
+    finding_table,
+    fit_columns,
+    para,
+    visible,
+)
+from compliance.render.words import GROUP_TH, left_th, reason_th, rule_ref, urgency_group
 
 
 class TableRenderer(CollectingRenderer):
-    """Findings that need action (or all) as a table, then rejections and the summary."""
+    """Findings that need action (or all) as a table, most urgent first."""
 
     def finish(self, summary: dict[str, Any]) -> None:
         text = io.TextIOWrapper(self.out, encoding="utf-8", write_through=True)
@@ -27,29 +35,42 @@ class TableRenderer(CollectingRenderer):
             no_color=not terminal,
             width=None if terminal else 180,
             highlight=False,
+            markup=False,
+            emoji=False,
         )
-        table = Table(title="ผลการตรวจกำหนดเวลา", show_lines=False)
-        for column in ("เรื่อง", "กฎ", "สถานะ", "ครบกำหนด", "ดำเนินการ", "ช้า", "ข้อกำหนด"):
-            table.add_column(column, overflow="fold")
-        for f in self.shown:
-            # Cells are Text, not markup: ids and names may hold "[" (rich's markup bracket).
-            table.add_row(
-                Text(f.subject_id),
-                Text(f"{f.rule_id} #{f.instance}"),
-                Text(f"{STATUS_TH[f.status]} ({SEVERITY_TH[f.severity]})", STYLE[f.severity]),
-                Text(thai_day(f.due_date)),
-                Text(thai_day(f.done_on)),
-                Text("" if f.days_late is None else str(f.days_late)),
-                Text(citation_short(f)),
-            )
-        if self.shown:
-            console.print(table)
+        as_of = self.as_of()
         for r in self.rejects:
             rid = f" ({r.record_id})" if r.record_id else ""
+            reasons = "; ".join(reason_th(e) for e in r.errors)
             console.print(
                 Text.assemble(
-                    ("ปฏิเสธ", "red"), f" {r.source} บรรทัด {r.line}{rid}: {'; '.join(r.errors)}"
-                )
+                    ("ปฏิเสธ", "bold red"), " ", visible(f"{r.source} บรรทัด {r.line}{rid}")
+                ),
+                para(f"  {reasons}"),
             )
-        console.print(Text(self.summary_line(summary)))
+        upcoming = self.upcoming_ordered()
+        if upcoming:
+            console.print(Text("ครบกำหนดภายใน 7 วันข้างหน้า", style="bold"))
+            if self.upcoming_note():
+                console.print(para(self.upcoming_note()))
+            for f in upcoming:
+                console.print(
+                    para(
+                        f"  {thai_day(f.due_date)} ({left_th(f, as_of)}) {f.subject_id} "
+                        f"{rule_ref(f)} · {f.agency}"
+                    )
+                )
+        if self.shown:
+            table, layout = finding_table(console.width)
+            group = ""
+            for f in self.ordered():
+                if urgency_group(f) != group:
+                    if group:
+                        table.add_section()
+                    group = urgency_group(f)
+                    table.add_row(ThaiCell(f"— {GROUP_TH[group]}", "bold"))
+                table.add_row(*finding_cells(f, as_of, layout))
+            fit_columns(table, console)
+            console.print(table)
+        console.print(para(self.summary_line(summary)))
         text.detach()
