@@ -219,3 +219,21 @@ def test_a_bug_exits_4_with_one_line_and_no_report(tmp_path: Path, jobs: str) ->
     debug = subprocess.run([sys.executable, "-c", BUGGY, "--debug", "audit", *args],
                            capture_output=True, text=True, check=False)  # fmt: skip
     assert debug.returncode == 4 and "Traceback" in debug.stderr
+
+
+def test_a_killed_runs_partial_report_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL leaves the hidden temporary report behind (no handler runs); the next run
+    writing beside it removes it — but never the one of a run still going."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = tmp_path / f".report.json.{dead.stdout.strip()}-abcdefgh.part"
+    stale.write_bytes(b'{"as_of": "2023-09-15", "findings": [')
+    alive = tmp_path / f".report.json.{os.getpid()}-abcdefgh.part"
+    alive.write_bytes(b"another run, still writing")
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance", "audit", *map(str, INPUTS), "--as-of",
+         "2023-09-15", "--output", str(tmp_path / "report.json")],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "report.json"]

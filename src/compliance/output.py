@@ -31,13 +31,12 @@ from typing import IO
 
 from compliance.errors import ComplianceError
 
-_PARTIAL: set[str] = set()  # temporary files being written now
-
 # Errors that writing the report itself raises (other OSErrors belong to whoever raised them).
 _WRITE_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE, errno.EROFS, errno.EBADF}
 )
-_TEMP_EXTRA = len(".") + len(".") + 8 + len(".part")  # what mkstemp adds to the kept name
+# what the temporary name adds to the kept name: dots, a process id, mkstemp's 8, ".part"
+_TEMP_EXTRA = len("..") + 8 + len("-") + 8 + len(".part")
 _OPEN_FD = re.compile(
     r"/dev/(?:std(?P<std>in|out|err)|fd/(?P<fd>[0-9]+))|/proc/self/fd/(?P<p>[0-9]+)"
 )
@@ -45,14 +44,6 @@ _OPEN_FD = re.compile(
 
 class ReportWriteError(ComplianceError):
     """The report cannot be written where `--output` says (nothing was, or is left, there)."""
-
-
-def discard_partial_files() -> None:
-    """Remove every report file still being written (called when the run is stopped)."""
-    for name in list(_PARTIAL):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
-        _PARTIAL.discard(name)
 
 
 def start_writeback(handle: IO[bytes]) -> None:
@@ -192,17 +183,21 @@ def _files(given: Path) -> list[Path]:
 
 
 def _replacing(target: _Target) -> Iterator[IO[bytes]]:
-    """The temporary file beside the real target, renamed over it when the block completes."""
+    """The temporary file beside the real target, renamed over it when the block completes.
+
+    It is hidden (`.NAME.PID-XXXX.part`) and removed whenever the run stops; a run killed
+    outright (SIGKILL, power loss) cannot remove it, so each run first removes the ones of
+    runs whose process is gone: they never pile up, and never pass for a report."""
     assert target.real is not None
     directory, name = os.path.split(target.real)
-    kept = os.fsencode(name)[: max(1, _name_max(directory) - _TEMP_EXTRA)]
+    kept = os.fsdecode(os.fsencode(name)[: max(1, _name_max(directory) - _TEMP_EXTRA)])
+    _remove_dead_runs_parts(directory, kept)
     try:
         fd, temp_name = tempfile.mkstemp(
-            prefix=f".{os.fsdecode(kept)}.", suffix=".part", dir=directory
+            prefix=f".{kept}.{os.getpid()}-", suffix=".part", dir=directory
         )
     except OSError as exc:  # named as the user named it, not by the temporary name
         raise _error(target.shown, OSError(exc.errno, exc.strerror)) from None
-    _PARTIAL.add(temp_name)
     try:
         with _writing_errors(target.shown):
             with os.fdopen(fd, "wb") as handle:
@@ -215,8 +210,29 @@ def _replacing(target: _Target) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    finally:
-        _PARTIAL.discard(temp_name)
+
+
+def _remove_dead_runs_parts(directory: str, kept: str) -> None:
+    prefix = f".{kept}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".part")):
+                continue
+            pid = entry.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and not process_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _keep_owner_and_mode(fd: int, existing: os.stat_result | None) -> None:

@@ -37,6 +37,7 @@ from compliance.errors import AuditFailedError, WorkerDiedError
 from compliance.findings import SEVERITIES, STATUSES, Finding
 from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
+from compliance.output import process_alive
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
 from compliance.serialise import Words, finding_bytes
 from compliance.sinks import RecordSink, Sink, Spooler
@@ -227,20 +228,10 @@ def remove_stale_parts() -> None:
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{PART_PREFIX}*-*"):
         pid_text = folder.name.removeprefix(PART_PREFIX).split("-", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
+        if not pid_text.isdigit() or process_alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
             shutil.rmtree(folder)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
 
 
 def _settle_document(audit: Audit, ledger: Ledger, sinks: Sequence[Sink], path: Path) -> None:
