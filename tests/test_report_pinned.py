@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate
 
 PINNED = {
-    "fixtures": "c13841e607ed9bf30efced92ffa71383d78818a2c62f37764ea2258298d0d8c6",
-    "kk2565": "9aeb4e1ecce4ba91147bd3d4d5ccb961f70ceeca16a44efdd130b7f77eeed133",
+    "fixtures": "073338430176f64d42bbfc019d3ec437570525cc14c66068c29120015566dbda",
+    "kk2565": "d17084a887e7a13397a8c7fc55744fc46e7567e842fcef42b83cb8c29f1710c4",
     "generated-100k": "115cff18cfb3c98169bea2e54b855b08641dbd12964c5513c71964bd295774d6",
 }
 START = b'\n"findings": ['

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from compliance.findings import Finding
-from compliance.records import REGISTRY
+from compliance.records import event_name_th
 from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
 
 DATA_CITATION_TH = "ความสอดคล้องของข้อมูล (SPEC §6)"
@@ -155,20 +155,9 @@ _EXTENSION_PROBLEMS = {
 }
 
 
-def event_name_th(kind: str | None) -> str:
-    """An event kind as a Thai officer reads it, with its code: `ได้รับสำนวน… (kind)`."""
-    if not kind:
-        return ""
-    for described in REGISTRY:
-        name = described.event_kinds.get(kind)
-        if name:
-            return f"{name} ({kind})"
-    return "วันที่รับเรื่อง (received_at)" if kind == "received_at" else kind
-
-
 def _data_messages(f: Finding) -> tuple[str, str]:
     day_th, day_en = _day_words(f.done_on) if f.done_on else ("", "")
-    event_th = event_name_th(f.event_kind)
+    event_th = f"“{event_name_th(f.event_kind)}”"
     if f.rule_id == "DATA-FUTURE":
         return (
             f"ข้อมูลไม่สอดคล้อง: {event_th} ลงวันที่ {day_th} ซึ่งเป็นวันในอนาคต",

@@ -43,6 +43,18 @@ RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(
     Annotated[Record, Field(discriminator="type")], config=ConfigDict(hide_input_in_errors=True)
 )
 
+def event_name_th(kind: str | None) -> str:
+    """An event kind in an officer's words, as its record type describes it ("" for none; an
+    unknown kind as it is; `received_at`, a complaint's receipt, too)."""
+    if not kind:
+        return ""
+    for described in REGISTRY:
+        name = described.event_kinds.get(kind)
+        if name:
+            return name
+    return "วันที่รับเรื่อง" if kind == "received_at" else kind
+
+
 __all__ = [
     "CASE_EVENTS",
     "COMPLAINT_EVENTS",
@@ -68,4 +80,5 @@ __all__ = [
     "Record",
     "RecordType",
     "RespondentCategory",
+    "event_name_th",
 ]

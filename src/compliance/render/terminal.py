@@ -26,8 +26,9 @@ from rich.text import Text
 
 from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
+from compliance.records import event_name_th
 from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
-from compliance.render.words import data_message_th, event_th, period_text, rule_ref
+from compliance.render.words import data_message_th, period_text, rule_ref
 from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
 
 if TYPE_CHECKING:
@@ -201,7 +202,13 @@ def fit_columns(table: Table, console: Console) -> None:
         ranges.append(
             (max((m.minimum for m in found), default=1), max((m.maximum for m in found), default=1))
         )
-    available = console.width - (len(ranges) + 1) - 2 * len(ranges)  # borders and padding
+    borders = len(ranges) + 1
+    available = console.width - borders - 2 * len(ranges)  # borders and padding
+    if sum(low for low, _ in ranges) > available >= 0 and (
+        sum(low for low, _ in ranges) <= console.width - borders
+    ):  # the words fit only without the cells' padding: drop it rather than cut a word
+        table.padding = (0, 0, 0, 0)
+        available = console.width - borders
     widths = [high for _, high in ranges]
     excess = sum(widths) - available
     while excess > 0:
@@ -336,7 +343,7 @@ def record_lines(record: Record, english: bool) -> Iterator[Text | ThaiCell]:
             yield Text(f"  {event.date.isoformat()}  {event.kind}{visible(ref + answers)}")
         else:
             day = format_thai(event.date, "medium")
-            yield para(f"  {day}  {event_th(event.kind)}{ref}{answers}")
+            yield para(f"  {day}  {event_name_th(event.kind)}{ref}{answers}")
 
 
 def explain(

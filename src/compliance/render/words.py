@@ -9,22 +9,9 @@ from datetime import date, datetime
 
 from compliance.findings import Finding
 from compliance.messages import messages
-from compliance.records import REGISTRY
+from compliance.records import event_name_th
 from compliance.rulebook import Rule
 from compliance.thaidate import BANGKOK, format_thai
-
-
-def event_th(kind: str | None) -> str:
-    """The Thai name of an event kind, as the record types describe it (`records.REGISTRY`),
-    without the code ("" for none; an unknown kind as it is). The one lookup the human
-    formats use."""
-    if not kind:
-        return ""
-    for described in REGISTRY:
-        name = described.event_kinds.get(kind)
-        if name:
-            return name
-    return "วันที่รับเรื่อง" if kind == "received_at" else kind
 
 
 def rule_ref(f: Finding) -> str:
@@ -34,7 +21,7 @@ def rule_ref(f: Finding) -> str:
 
 def data_message_th(f: Finding) -> str:
     """A data finding (DATA-*) in an officer's words, the event named in Thai."""
-    event = f"“{event_th(f.event_kind)}”"
+    event = f"“{event_name_th(f.event_kind)}”"
     day = f" ลงวันที่ {format_thai(f.done_on)}" if f.done_on else ""
     if f.rule_id == "DATA-FUTURE":
         return f"บันทึก{event}{day} ซึ่งเป็นวันในอนาคต ตรวจสอบวันที่ที่บันทึก"
@@ -199,6 +186,8 @@ def reason_th(error: str) -> str:
 
 def period_text(rule: Rule) -> str:
     """A rule's period in Thai words."""
+    if rule.kind == "overrun":
+        return f"รายงานเมื่อเกิน {rule.overrun_days} วัน"
     if rule.period is None:
         return "โดยเร็ว" if rule.kind == "open_ended" else "เงื่อนไข"
     unit = "วันทำการ" if rule.period.unit == "working_days" else "วัน"
