@@ -31,16 +31,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from compliance.errors import ConfigurationError, format_validation_error
-from compliance.records import CaseEvent, Complaint, ComplaintEvent, DisciplinaryCase
+from compliance.records import RECORD_TYPES_BY_NAME
+from compliance.rulebook import RecordTypeName
 from compliance.yamlfile import load_yaml_file
 
 Form = Literal["text", "digits", "integer", "integers", "boolean", "choice", "date", "datetime"]
-RecordType = Literal["disciplinary_case", "complaint"]
 
 _CONFIG = ConfigDict(extra="forbid", strict=True, frozen=True, hide_input_in_errors=True)
+# each record type's model and event model, from its descriptor
 MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
-    "disciplinary_case": (DisciplinaryCase, CaseEvent),
-    "complaint": (Complaint, ComplaintEvent),
+    name: (described.model, described.event_model)
+    for name, described in RECORD_TYPES_BY_NAME.items()
 }
 _SET_ELSEWHERE = {"type", "events"}  # the mapping's `type` and `events`
 _EVENT_SET_ELSEWHERE = {"kind", "date"}  # the event entry's `kind` and `column`
@@ -96,7 +97,7 @@ class TableMapping(BaseModel):
 
     model_config = _CONFIG
 
-    type: RecordType
+    type: RecordTypeName
     sheet: str | None = Field(default=None, min_length=1, description=".xlsx: the sheet's name.")
     header_row: int = Field(default=1, ge=1, description="The row of the headers (1-based).")
     encoding: str = Field(default="utf-8-sig", description="CSV: the text encoding (e.g. cp874).")

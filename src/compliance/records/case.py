@@ -139,6 +139,7 @@ def _clauses_any(record: DisciplinaryCase, wanted: Any) -> bool:
 CASE = RecordType(
     name="disciplinary_case",
     model=DisciplinaryCase,
+    event_model=CaseEvent,
     id_field="case_id",
     label_th="เรื่องวินัย",
     label_en="disciplinary case",

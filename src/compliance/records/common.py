@@ -107,6 +107,7 @@ class RecordType:
 
     name: str
     model: type[RecordBase]
+    event_model: type[EventBase]
     id_field: str
     label_th: str
     label_en: str

@@ -122,6 +122,7 @@ class Complaint(RecordBase):
 COMPLAINT = RecordType(
     name="complaint",
     model=Complaint,
+    event_model=ComplaintEvent,
     id_field="complaint_id",
     label_th="เรื่องร้องเรียน",
     label_en="complaint",

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from compliance.findings import SEVERITIES, Finding
 from compliance.readers import Rejected
+from compliance.records import REGISTRY
 from compliance.render.words import (
     ACTION_GROUPS,
     GROUP_SHORT_TH,
@@ -36,7 +37,7 @@ STATUS_TH = {
     "inconsistent": "ข้อมูลไม่สอดคล้อง",
 }
 SEVERITY_TH = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต", "warning": "เตือน", "info": "ข้อมูล"}
-SUBJECT_TH = {"disciplinary_case": "เรื่องวินัย", "complaint": "เรื่องร้องเรียน"}
+SUBJECT_TH = {t.name: t.label_th for t in REGISTRY}  # each record type's Thai label
 
 
 def footer_th(header: dict[str, Any]) -> str:
