@@ -1,5 +1,4 @@
-"""Reading a .jsonl file line by line, or a byte range of it (a `--jobs` segment). Every record
-passes here, so the module is compiled with the rest of the hot path (setup.py)."""
+"""Reading a .jsonl file line by line, or a byte range of it (a `--jobs` segment)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -105,13 +104,10 @@ class DisciplinaryCase(RecordBase):
     respondent_name: str | None = personal("Respondent's name (personal data).")
     events: list[CaseEvent] = Field(default_factory=list)
 
-    if TYPE_CHECKING:
-
-        @property
-        def record_id(self) -> str: ...
-
-    else:
-        record_id = property(attrgetter("case_id"), doc="The record's id, whatever its type.")
+    @property
+    def record_id(self) -> str:
+        """The record's id, whatever its type."""
+        return self.case_id
 
     @model_validator(mode="after")
     def _track_only_for_civil_servants(self) -> DisciplinaryCase:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -99,13 +98,10 @@ class Complaint(RecordBase):
     evidence: Evidence = Field(default_factory=Evidence)
     events: list[ComplaintEvent] = Field(default_factory=list)
 
-    if TYPE_CHECKING:
-
-        @property
-        def record_id(self) -> str: ...
-
-    else:
-        record_id = property(attrgetter("complaint_id"), doc="The record's id, whatever its type.")
+    @property
+    def record_id(self) -> str:
+        """The record's id, whatever its type."""
+        return self.complaint_id
 
     @property
     def anonymous(self) -> bool:
