@@ -74,11 +74,20 @@ def changes_command(
     if formatter is None:
         _fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
 
-    def compare(conn: Connection) -> bytes:
-        before, after = queries.pick_runs(queries.list_runs(conn), first, second)
+    def compare(conn: Connection) -> bytes | None:
+        try:
+            before, after = queries.pick_runs(queries.list_runs(conn), first, second)
+        except queries.FirstRunError as exc:
+            if first is not None:
+                raise
+            # the first night of a nightly job: nothing to compare yet, which is no error
+            Console(stderr=True, highlight=False, markup=False).print(f"{exc}; nothing written")
+            return None
         return formatter(before, after, queries.changes_between(conn, before, after))
 
-    _write(_read(store, compare), output)
+    found = _read(store, compare)
+    if found is not None:
+        _write(found, output)
 
 
 def runs_command(

@@ -121,6 +121,10 @@ def list_runs(conn: Connection) -> list[Run]:
     ]
 
 
+class FirstRunError(StoreError):
+    """`changes` with no earlier run to compare with: the first night of a nightly job."""
+
+
 def pick_runs(all_runs: list[Run], first: int | None, second: int | None) -> tuple[Run, Run]:
     """The two runs to compare: the ones named, else the last two."""
     by_id = {r.id: r for r in all_runs}
@@ -134,7 +138,7 @@ def pick_runs(all_runs: list[Run], first: int | None, second: int | None) -> tup
     if first is None:
         earlier = [r.id for r in all_runs if r.id < second]
         if not earlier:
-            raise StoreError(f"run {second} is the first run: there is nothing to compare with")
+            raise FirstRunError(f"run {second} is the first run: there is nothing to compare with")
         first = earlier[-1]
     return by_id[first], by_id[second]
 
