@@ -567,8 +567,8 @@ def _number(value: Cell) -> float | None:
 def line_chart(caption: str, labels: Sequence[str], series: Sequence[Series]) -> str:
     """Rates (0–100 %) over `labels` as an inline SVG line chart with a legend. A value that is
     not a number (none due, withheld) breaks its line rather than being drawn as zero."""
-    left, right, top, plot_h, axis_h = 52, 16, 12, 220, 34
-    step = max(44, min(90, 620 // max(1, len(labels))))
+    left, right, top, plot_h, axis_h = 52, 24, 22, 220, 44
+    step = max(58, min(90, 660 // max(1, len(labels))))
     plot_w = step * max(1, len(labels) - 1) if len(labels) > 1 else step
     per_row, item_w, item_h = 4, 180, 20
     legend_rows = -(-len(series) // per_row)
@@ -595,9 +595,10 @@ def line_chart(caption: str, labels: Sequence[str], series: Sequence[Series]) ->
             f"{round(tick * 100)}%</text>"
         )
     for i, label in enumerate(labels):
+        month, _, year = label.partition(" ")  # "ต.ค. 2565": the year on a second line
         parts.append(
-            f'<text x="{x(i)}" y="{top + plot_h + 18}" font-size="11" text-anchor="middle">'
-            f"{e(label)}</text>"
+            f'<text x="{x(i)}" y="{top + plot_h + 17}" font-size="11" text-anchor="middle">'
+            f'{e(month)}<tspan x="{x(i)}" dy="14">{e(year)}</tspan></text>'
         )
     for line in sorted(series, key=lambda s: s.bold):  # the bold line on top
         stroke = 3 if line.bold else 1.6
@@ -621,6 +622,14 @@ def line_chart(caption: str, labels: Sequence[str], series: Sequence[Series]) ->
                     f'<circle cx="{px}" cy="{py}" r="{3.5 if line.bold else 2.5}" '
                     f'fill="{line.colour}"/>'
                 )
+        if line.bold:  # the summary line carries its values
+            for i, value in enumerate(line.values):
+                rate = _number(value)
+                if rate is not None:
+                    parts.append(
+                        f'<text x="{x(i)}" y="{y(rate) - 8}" font-size="10.5" font-weight="600" '
+                        f'text-anchor="middle">{e(_text(value, True))}</text>'
+                    )
     legend_top = top + plot_h + axis_h
     for n, line in enumerate(series):
         lx = left + (n % per_row) * item_w
