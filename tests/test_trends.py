@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -141,14 +142,8 @@ def test_a_span_is_cut_into_months_clipped_to_it(sqlite_store: str) -> None:
         ("2023-06", "2023-06-01", "2023-06-20", "2023-06-15"),  # 30 Jun is after the span
     ]
     assert got["months_without_run"] == []
-    labels = [m.label_th for m in months_of(date_span(*_dates("2022-10-01", "2023-09-30")))]
+    labels = [m.label_th for m in months_of(date_span(date(2022, 10, 1), date(2023, 9, 30)))]
     assert labels[0] == "ต.ค. 2565" and labels[-1] == "ก.ย. 2566" and len(labels) == 12
-
-
-def _dates(*days: str) -> list[Any]:
-    from datetime import date  # noqa: PLC0415
-
-    return [date.fromisoformat(d) for d in days]
 
 
 def test_a_year_without_runs_has_no_months(sqlite_store: str, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from compliance.readers import check_inputs
 from compliance.rulebook import DEFAULT_PACKS, load_rulebook
 from compliance.stats.accumulator import StatsAccumulator
 from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
-from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table
+from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table, tables_text
 from compliance.stats.sink import StatsSink
 from compliance.thaidate import DateParseError, parse_date, today_bangkok
 from compliance.workcalendar import GovernmentCalendar
@@ -202,7 +202,7 @@ def _trends(
         if output_format == "table":
             terminal = output is None and sys.stdout.isatty()
             width = Console().width if terminal else None
-            text = trends.render_trend_table(result, titles, min_count, terminal, width)
+            text = tables_text(*trends.document(result, titles, min_count), terminal, width)
             out.write(text.encode("utf-8"))
         else:
             out.write(trends.render_trend(result, titles, min_count, output_format))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -80,6 +80,13 @@ def _rate(counts: Mapping[str, Any]) -> Cell:
     return round(met / due, 4) if due else None
 
 
+def shown_statuses(blocks: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The status columns of a table: met, late and overdue always, the others when some
+    block has them (a status no block has would be a column of zeros)."""
+    found = {s for block in blocks for s in block}
+    return [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+
+
 def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[StatsTable]:
     """The tables every human format shows, from the published result."""
     c = result["complaints"]
@@ -111,13 +118,11 @@ def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[S
         [OUTCOME_TH[k], c["outcome"].get(k, 0), co["outcome"].get(k, 0)] for k in OUTCOMES
     ]
     timeliness = StatsTable("timeliness", "การดำเนินการภายใน 15 วัน (CMP-3.2)", ["สถานะ", *both])
-    shown = [s for s in RULE_STATUSES if s in c["timeliness"] or s in ("met", "late", "overdue")]
+    shown = shown_statuses([c["timeliness"]])
     timeliness.rows = [
         [STATUS_TH[s], c["timeliness"].get(s, 0), co["timeliness"].get(s, 0)] for s in shown
     ]
-    # Statuses no rule has in this period would be columns of zeros: left out.
-    found = {s for counts in result["rules"].values() for s in counts}
-    statuses = [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+    statuses = shown_statuses(result["rules"].values())
     rules = StatsTable(
         "rules",
         "การดำเนินการตามกำหนดเวลา จำแนกตามกฎ (ครบกำหนดในช่วงเวลา)",
@@ -397,6 +402,19 @@ def _short(label: str, room: int = 40) -> str:
     return label
 
 
+def html_head(title: str, subtitle: str) -> list[str]:
+    """The start of a statistics page, up to its heading: the house style inline."""
+    e = escape
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="th"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{e(subtitle)}</p>',
+    ]
+
+
 def html_table(table: StatsTable) -> str:
     """One table with its heading; numbers right-aligned, the header repeated on each page."""
     e = escape
@@ -448,12 +466,7 @@ def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
         ),
     ]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="th"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{e(as_of)}</p>',
+        *html_head(title, as_of),
         f'<p class="meta"><small>ชุดกฎ {e(str(result["rules_digest"]))}</small></p>',
     ]
 

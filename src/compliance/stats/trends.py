@@ -38,18 +38,18 @@ from compliance.stats.accumulator import (
 from compliance.stats.period import StatsPeriod
 from compliance.stats.render import (
     PALETTE,
-    STYLE,
     Cell,
     Series,
     StatsTable,
     _note,
     _rate,
     _total,
+    html_head,
     html_table,
     line_chart,
     render_json,
+    shown_statuses,
     tables_markdown,
-    tables_text,
     tables_xlsx,
 )
 from compliance.thaidate import MONTHS_TH_ABBR, format_thai, to_be
@@ -221,12 +221,7 @@ def build_trend_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> 
         overview.rows.append(
             [m["label_th"], _as_of(m), _total(counts), *counts, block["on_time_rate"]]
         )
-    shown = [
-        s
-        for s in RULE_STATUSES
-        if s in ("met", "late", "overdue")
-        or any(s in m["complaints"]["timeliness"] for m in months)
-    ]
+    shown = shown_statuses(m["complaints"]["timeliness"] for m in months)
     complaints = StatsTable(
         "complaints",
         "เรื่องร้องเรียนที่ได้รับรายเดือน และการดำเนินการภายใน 15 วัน (CMP-3.2)",
@@ -268,8 +263,7 @@ def build_trend_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> 
             block = m["by_agency"].get(agency)
             row.append(block["all_rules"]["on_time_rate"] if block else None)
         offices.rows.append(row)
-    found = {s for m in months for counts in m["rules"].values() for s in counts}
-    statuses = [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+    statuses = shown_statuses(counts for m in months for counts in m["rules"].values())
     by_rule = StatsTable(
         "rule_counts",
         "จำนวนรายการที่ครบกำหนดในแต่ละเดือน จำแนกตามกฎและสถานะ",
@@ -290,35 +284,12 @@ def build_trend_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> 
     return [overview, complaints, rates, offices, by_rule]
 
 
-def render_trend_table(
-    result: Mapping[str, Any],
-    titles: Mapping[str, str],
-    min_count: int,
-    terminal: bool,
-    width: int | None,
-) -> str:
-    """The trend's tables for a terminal (plain text when not writing to one)."""
-    title, subtitle = _heading(result)
-    tables = build_trend_tables(result, titles)
-    return tables_text(title, subtitle, tables, _trend_note(result, min_count), terminal, width)
-
-
-def render_trend_markdown(
+def document(
     result: Mapping[str, Any], titles: Mapping[str, str], min_count: int
-) -> bytes:
-    """The trend's tables in Markdown."""
+) -> tuple[str, str, list[StatsTable], str]:
+    """Title, subtitle, tables and note: what every tabular format shows."""
     title, subtitle = _heading(result)
-    tables = build_trend_tables(result, titles)
-    return tables_markdown(title, subtitle, tables, _trend_note(result, min_count))
-
-
-def render_trend_xlsx(
-    result: Mapping[str, Any], titles: Mapping[str, str], min_count: int
-) -> bytes:
-    """One sheet per table; rates as numbers in per-cent format, "<N" as text."""
-    title, subtitle = _heading(result)
-    tables = build_trend_tables(result, titles)
-    return tables_xlsx(title, subtitle, tables, _trend_note(result, min_count))
+    return title, subtitle, build_trend_tables(result, titles), _trend_note(result, min_count)
 
 
 CSV_COLUMNS = ("month", "run_as_of", "scope", "agency", "block", "rule", "key", "value")
@@ -395,12 +366,7 @@ def render_trend_html(
         )
     ]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="th"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{e(subtitle)}</p>',
+        *html_head(title, subtitle),
         line_chart("อัตราการดำเนินการทันกำหนดรายเดือน ทุกกฎรวมกันและจำแนกตามกฎ", labels, series),
         html_table(tables["overview"]),
         line_chart("เรื่องร้องเรียน: อัตราการดำเนินการภายใน 15 วันรายเดือน", labels, complaints),
@@ -422,8 +388,8 @@ def render_trend(
         return render_json(result)
     if output_format == "csv":
         return render_trend_csv(result)
-    if output_format == "markdown":
-        return render_trend_markdown(result, titles, min_count)
     if output_format == "html":
         return render_trend_html(result, titles, min_count)
-    return render_trend_xlsx(result, titles, min_count)
+    if output_format == "markdown":
+        return tables_markdown(*document(result, titles, min_count))
+    return tables_xlsx(*document(result, titles, min_count))
