@@ -16,13 +16,13 @@ import typer
 from rich.console import Console
 
 from compliance.audit import Audit
-from compliance.errors import AuditFailedError, ConfigurationError
+from compliance.errors import AuditFailedError, ConfigurationError, StoreError
 from compliance.output import report_output
 from compliance.readers import check_inputs
 from compliance.rulebook import DEFAULT_PACKS, load_rulebook
 from compliance.stats.accumulator import StatsAccumulator
 from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
-from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table
+from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table, tables_text
 from compliance.stats.sink import StatsSink
 from compliance.thaidate import DateParseError, parse_date, today_bangkok
 from compliance.workcalendar import GovernmentCalendar
@@ -65,8 +65,9 @@ def register(app: typer.Typer) -> None:
 
 def stats_command(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Record files (.jsonl or .json).", show_default=False)
-    ],
+        list[Path] | None,
+        typer.Argument(help="Record files (.jsonl or .json).", show_default=False),
+    ] = None,
     fiscal_year: Annotated[
         int | None,
         typer.Option("--fiscal-year", help="Fiscal year, B.E. (2566) or C.E. (2023 = B.E. 2566)."),
@@ -109,6 +110,13 @@ def stats_command(
         int,
         typer.Option("--jobs", min=1, help="Processes (default: the number of CPUs)."),
     ] = os.cpu_count() or 1,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Monthly trends from the history store (SQLite path or URL) instead of files.",
+        ),
+    ] = None,
 ) -> None:
     """สถิติเรื่องร้องเรียนและการดำเนินการตามกำหนดเวลา (statistics for publishing; counts only)."""
     if output_format not in FORMATS:
@@ -121,6 +129,17 @@ def stats_command(
     except (ValueError, DateParseError) as exc:
         prefix = "--as-of: " if isinstance(exc, DateParseError) else ""
         raise _fail(f"{prefix}{exc}") from None
+    if store is not None:
+        if inputs:
+            raise _fail("give record files or --store, not both")
+        if day is not None or holidays_file is not None:
+            raise _fail(
+                "--as-of and --holidays do not apply to --store: each month is as of its run"
+            )
+        _trends(store, period, rules, packs, min_count, output_format, output)
+        return
+    if not inputs:
+        raise _fail("give record files to count, or --store URL for monthly trends")
     try:
         rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
         paths = check_inputs(inputs)
@@ -154,3 +173,36 @@ def stats_command(
             console.print(f"ปฏิเสธ {r.source} บรรทัด {r.line}: {'; '.join(r.errors)}")
         console.print(f"ปฏิเสธ {len(rejected)} รายการ (ไม่นับในสถิติ)")
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _trends(
+    store: str,
+    period: StatsPeriod,
+    rules: list[Path] | None,
+    packs: list[str] | None,
+    min_count: int,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """`stats --store`: the statistics month by month from the stored runs (trends.py)."""
+    from compliance.stats import trends  # noqa: PLC0415 (SQLAlchemy only with --store)
+    from compliance.store.db import open_store  # noqa: PLC0415
+
+    try:
+        rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        with open_store(store, write=False) as conn:
+            result = trends.trend_result(conn, period, [r.id for r in rulebook.rules], min_count)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    titles = {r.id: r.title_th for r in rulebook.rules}
+    with report_output(output) as out:
+        if output_format == "table":
+            terminal = output is None and sys.stdout.isatty()
+            width = Console().width if terminal else None
+            text = tables_text(*trends.document(result, titles, min_count), terminal, width)
+            out.write(text.encode("utf-8"))
+        else:
+            out.write(trends.render_trend(result, titles, min_count, output_format))

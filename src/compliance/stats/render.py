@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -80,6 +80,13 @@ def _rate(counts: Mapping[str, Any]) -> Cell:
     return round(met / due, 4) if due else None
 
 
+def shown_statuses(blocks: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The status columns of a table: met, late and overdue always, the others when some
+    block has them (a status no block has would be a column of zeros)."""
+    found = {s for block in blocks for s in block}
+    return [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+
+
 def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[StatsTable]:
     """The tables every human format shows, from the published result."""
     c = result["complaints"]
@@ -111,13 +118,11 @@ def build_tables(result: Mapping[str, Any], titles: Mapping[str, str]) -> list[S
         [OUTCOME_TH[k], c["outcome"].get(k, 0), co["outcome"].get(k, 0)] for k in OUTCOMES
     ]
     timeliness = StatsTable("timeliness", "การดำเนินการภายใน 15 วัน (CMP-3.2)", ["สถานะ", *both])
-    shown = [s for s in RULE_STATUSES if s in c["timeliness"] or s in ("met", "late", "overdue")]
+    shown = shown_statuses([c["timeliness"]])
     timeliness.rows = [
         [STATUS_TH[s], c["timeliness"].get(s, 0), co["timeliness"].get(s, 0)] for s in shown
     ]
-    # Statuses no rule has in this period would be columns of zeros: left out.
-    found = {s for counts in result["rules"].values() for s in counts}
-    statuses = [s for s in RULE_STATUSES if s in found or s in DUE_STATUSES[:3]]
+    statuses = shown_statuses(result["rules"].values())
     rules = StatsTable(
         "rules",
         "การดำเนินการตามกำหนดเวลา จำแนกตามกฎ (ครบกำหนดในช่วงเวลา)",
@@ -267,6 +272,21 @@ def render_table(
     width: int | None,
 ) -> str:
     """The tables for a terminal (rich); plain text when not writing to one."""
+    title, as_of = _heading(result)
+    return tables_text(
+        title, as_of, build_tables(result, titles), _note(min_count), terminal, width
+    )
+
+
+def tables_text(
+    title: str,
+    subtitle: str,
+    tables: Sequence[StatsTable],
+    note: str,
+    terminal: bool,
+    width: int | None,
+) -> str:
+    """Tables under a heading for a terminal (rich); plain text when not writing to one."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -275,10 +295,9 @@ def render_table(
         width=width or 160,
         highlight=False,
     )
-    title, as_of = _heading(result)
     console.print(Text(title, style="bold"))
-    console.print(Text(as_of))
-    for table in build_tables(result, titles):
+    console.print(Text(subtitle))
+    for table in tables:
         rich = RichTable(title=table.title, title_justify="left")
         for i, column in enumerate(table.columns):
             left = i == 0 or column == "ชื่อ"
@@ -286,15 +305,20 @@ def render_table(
         for row in table.rows:
             rich.add_row(*(Text(_text(v, i in table.percent)) for i, v in enumerate(row)))
         console.print(rich)
-    console.print(Text(_note(min_count)))
+    console.print(Text(note))
     return buffer.getvalue()
 
 
 def render_markdown(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
     """GitHub-flavoured Markdown: a heading per table."""
     title, as_of = _heading(result)
-    lines = [f"# {title}", "", as_of, ""]
-    for table in build_tables(result, titles):
+    return tables_markdown(title, as_of, build_tables(result, titles), _note(min_count))
+
+
+def tables_markdown(title: str, subtitle: str, tables: Sequence[StatsTable], note: str) -> bytes:
+    """Tables under a heading as GitHub-flavoured Markdown."""
+    lines = [f"# {title}", "", subtitle, ""]
+    for table in tables:
         lines += [f"## {table.title}", ""]
         lines.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
         aligns = ["---" if i == 0 or c == "ชื่อ" else "---:" for i, c in enumerate(table.columns)]
@@ -303,7 +327,7 @@ def render_markdown(result: Mapping[str, Any], titles: Mapping[str, str], min_co
             cells = (_md(_text(v, i in table.percent)) for i, v in enumerate(row))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += [f"_{_md(_note(min_count))}_", ""]
+    lines += [f"_{_md(note)}_", ""]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -378,6 +402,37 @@ def _short(label: str, room: int = 40) -> str:
     return label
 
 
+def html_head(title: str, subtitle: str) -> list[str]:
+    """The start of a statistics page, up to its heading: the house style inline."""
+    e = escape
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="th"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{e(subtitle)}</p>',
+    ]
+
+
+def html_table(table: StatsTable) -> str:
+    """One table with its heading; numbers right-aligned, the header repeated on each page."""
+    e = escape
+    parts = [f"<h2>{e(table.title)}</h2><table><thead><tr>"]
+    for i, col in enumerate(table.columns):
+        wide = ' class="w"' if i == 0 or col == "ชื่อ" else ""
+        parts.append(f"<th{wide}>{e(col)}</th>")
+    parts.append("</tr></thead><tbody>")
+    for row in table.rows:
+        cells = []
+        for i, v in enumerate(row):
+            kind = ' class="n"' if i > 0 and table.columns[i] != "ชื่อ" else ""
+            cells.append(f"<td{kind}>{e(_text(v, i in table.percent))}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
 def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
     """A self-contained page (no scripts, no requests) that prints on A4."""
     e = escape
@@ -411,28 +466,12 @@ def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
         ),
     ]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="th"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{e(as_of)}</p>',
+        *html_head(title, as_of),
         f'<p class="meta"><small>ชุดกฎ {e(str(result["rules_digest"]))}</small></p>',
     ]
 
     def table_html(table: StatsTable) -> None:
-        parts.append(f"<h2>{e(table.title)}</h2><table><thead><tr>")
-        for i, col in enumerate(table.columns):
-            wide = ' class="w"' if i == 0 or col == "ชื่อ" else ""
-            parts.append(f"<th{wide}>{e(col)}</th>")
-        parts.append("</tr></thead><tbody>")
-        for row in table.rows:
-            cells = []
-            for i, v in enumerate(row):
-                kind = ' class="n"' if i > 0 and table.columns[i] != "ชื่อ" else ""
-                cells.append(f"<td{kind}>{e(_text(v, i in table.percent))}</td>")
-            parts.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append(html_table(table))
 
     for key in ("summary", "channels"):
         table_html(tables[key])
@@ -456,10 +495,17 @@ def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
 def render_xlsx(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
     """One sheet per table; counts as numbers, rates as numbers in per-cent format, "<N" as
     text."""
+    title, as_of = _heading(result)
+    subtitle = f"{result['period']['label_th']} · {as_of}"
+    return tables_xlsx(title, subtitle, build_tables(result, titles), _note(min_count))
+
+
+def tables_xlsx(title: str, subtitle: str, tables: Sequence[StatsTable], note: str) -> bytes:
+    """One sheet per table (named by its key); counts as numbers, rates as numbers in
+    per-cent format, "<N" as text."""
     import xlsxwriter  # type: ignore[import-untyped]  # noqa: PLC0415 (only for xlsx)
 
     buffer = io.BytesIO()
-    title, as_of = _heading(result)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True})
@@ -468,10 +514,10 @@ def render_xlsx(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
     percent = book.add_format({"border": 1, "num_format": "0.00%"})
     text = book.add_format({"border": 1, "align": "right"})
     label = book.add_format({"border": 1})
-    for table in build_tables(result, titles):
+    for table in tables:
         sheet = book.add_worksheet(table.key)
         sheet.write_string(0, 0, table.title, bold)
-        sheet.write_string(1, 0, f"{result['period']['label_th']} · {as_of}")
+        sheet.write_string(1, 0, subtitle)
         for col, name in enumerate(table.columns):
             sheet.write_string(3, col, name, header)
             sheet.set_column(col, col, 36 if col == 0 or name == "ชื่อ" else 14)
@@ -489,7 +535,7 @@ def render_xlsx(result: Mapping[str, Any], titles: Mapping[str, str], min_count:
                 else:
                     sheet.write_string(r, col, value, text)
         sheet.freeze_panes(4, 1)
-        sheet.write_string(len(table.rows) + 5, 0, _note(min_count))
+        sheet.write_string(len(table.rows) + 5, 0, note)
     book.set_properties({"title": title})
     book.close()
     return buffer.getvalue()
@@ -503,3 +549,111 @@ BYTE_RENDERERS: dict[str, Renderer] = {
     "html": render_html,
     "xlsx": render_xlsx,
 }
+
+
+# --- line chart (trends) -----------------------------------------------------------------------
+
+PALETTE = (
+    "#2f6fa8", "#a8632f", "#3c8d5a", "#7a4fa0", "#b23b3b", "#2a9d9d",
+    "#c18a00", "#6b6b6b", "#d1609a", "#4b5fc1", "#7f8f2a", "#8c5a3c",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a name, a value per x label (a rate 0–1, or a cell without a
+    number, which leaves a gap), a colour; `bold` for the line that sums the others."""
+
+    name: str
+    values: Sequence[Cell]
+    colour: str
+    bold: bool = False
+    dashed: bool = False
+
+
+def _number(value: Cell) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def line_chart(caption: str, labels: Sequence[str], series: Sequence[Series]) -> str:
+    """Rates (0–100 %) over `labels` as an inline SVG line chart with a legend. A value that is
+    not a number (none due, withheld) breaks its line rather than being drawn as zero."""
+    left, right, top, plot_h, axis_h = 52, 24, 22, 220, 44
+    step = max(58, min(90, 660 // max(1, len(labels))))
+    plot_w = step * max(1, len(labels) - 1) if len(labels) > 1 else step
+    per_row, item_w, item_h = 4, 180, 20
+    legend_rows = -(-len(series) // per_row)
+    width = max(left + plot_w + right, per_row * item_w + left)
+    height = top + plot_h + axis_h + legend_rows * item_h + 8
+    e = escape
+
+    def x(i: int) -> float:
+        return left + (step * i if len(labels) > 1 else plot_w / 2)
+
+    def y(rate: float) -> float:
+        return round(top + plot_h * (1 - rate), 1)
+
+    parts = [
+        f"<figure><figcaption>{e(caption)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(caption)}">'
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(
+            f'<line x1="{left}" y1="{y(tick)}" x2="{left + plot_w}" y2="{y(tick)}" '
+            f'stroke="{"#999" if tick == 0 else "#e3e3e3"}" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4}" font-size="11" text-anchor="end">'
+            f"{round(tick * 100)}%</text>"
+        )
+    for i, label in enumerate(labels):
+        month, _, year = label.partition(" ")  # "ต.ค. 2565": the year on a second line
+        parts.append(
+            f'<text x="{x(i)}" y="{top + plot_h + 17}" font-size="11" text-anchor="middle">'
+            f'{e(month)}<tspan x="{x(i)}" dy="14">{e(year)}</tspan></text>'
+        )
+    for line in sorted(series, key=lambda s: s.bold):  # the bold line on top
+        stroke = 3 if line.bold else 1.6
+        dash = ' stroke-dasharray="5 3"' if line.dashed else ""
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, value in enumerate(line.values):
+            rate = _number(value)
+            if rate is None:
+                runs.append([])
+            else:
+                runs[-1].append((x(i), y(rate)))
+        for points in runs:
+            if len(points) > 1:
+                path = " ".join(f"{px},{py}" for px, py in points)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{line.colour}" '
+                    f'stroke-width="{stroke}"{dash}/>'
+                )
+            for px, py in points:
+                parts.append(
+                    f'<circle cx="{px}" cy="{py}" r="{3.5 if line.bold else 2.5}" '
+                    f'fill="{line.colour}"/>'
+                )
+        if line.bold:  # the summary line carries its values
+            for i, value in enumerate(line.values):
+                rate = _number(value)
+                if rate is not None:
+                    parts.append(
+                        f'<text x="{x(i)}" y="{y(rate) - 8}" font-size="10.5" font-weight="600" '
+                        f'text-anchor="middle">{e(_text(value, True))}</text>'
+                    )
+    legend_top = top + plot_h + axis_h
+    for n, line in enumerate(series):
+        lx = left + (n % per_row) * item_w
+        ly = legend_top + (n // per_row) * item_h + 10
+        dash = ' stroke-dasharray="5 3"' if line.dashed else ""
+        weight = ' font-weight="600"' if line.bold else ""
+        parts.append(
+            f'<line x1="{lx}" y1="{ly}" x2="{lx + 22}" y2="{ly}" stroke="{line.colour}" '
+            f'stroke-width="{3 if line.bold else 2}"{dash}/>'
+            f'<text x="{lx + 28}" y="{ly + 4}" font-size="11"{weight}>'
+            f"{e(_short(line.name, 24))}</text>"
+        )
+    parts.append("</svg></figure>")
+    return "".join(parts)
