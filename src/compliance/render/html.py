@@ -62,7 +62,8 @@ display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;z-index:1}
 nav ul{columns:2 22rem;padding-left:1.2rem;margin:.3rem 0}
 details.tl{margin-top:.3rem}details.tl ul{list-style:none;padding-left:.8rem;margin:0}
 details.tl p.st{font-weight:bold;margin:.3rem 0 0}details.tl li.p{padding-left:.8rem}
-details.tl li.p:before{content:"▸ "}details.tl li.violation{color:#b00020}
+details.tl li.p:before{content:"▸ "}details.tl li li:before{content:"· "}
+details.tl li.violation{color:#b00020}
 details.tl li.advisory{color:#5b2a86}details.tl li.warning{color:#8a4b00}
 .k{content-visibility:auto;contain-intrinsic-size:auto 9000px}
 .warn{color:#0b5394;font-size:.9em}footer{margin-top:2rem;border-top:1px solid #ddd;

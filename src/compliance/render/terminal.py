@@ -27,9 +27,10 @@ from rich.text import Text
 from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
+from compliance.render.timeline import DATE as _DATE
 from compliance.render.timeline import Timeline, build, step_periods_th, step_th
 from compliance.render.words import data_message_th, event_th, period_text, rule_ref
-from compliance.thaidate import MONTHS_TH, MONTHS_TH_ABBR, WEEKDAYS_TH_ABBR, format_thai
+from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
 
 if TYPE_CHECKING:
     from compliance.records import CaseEvent, ComplaintEvent, Record
@@ -43,16 +44,6 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"(\s+)")
 _ABBREVIATION = re.compile(r"[\u0e01-\u0e2e][\u0e30-\u0e4e]*\.")  # "ก." of "ก.ก.", "พ.ศ."
-# A B.E. date as `format_thai` writes it (`24 เม.ย. 2566`, `24 เมษายน 2566`): one word to a
-# line breaker, never "24 เม.ย." at the end of one line and "2566" on the next.
-_DATE = re.compile(
-    r"(\d{1,2} (?:"
-    + "|".join(
-        re.escape(m)
-        for m in sorted({*MONTHS_TH.values(), *MONTHS_TH_ABBR.values()}, key=len, reverse=True)
-    )
-    + r") \d{4})"
-)
 _OPENING = frozenset("(“‘[{«\"'")
 _CLOSING = frozenset(")”’]},.:;!?»\"'")
 
@@ -102,6 +93,8 @@ DOMAIN_WORDS = frozenset(
         "การปฏิบัติงาน",
         "ผู้ร้องเรียน",
         "ข้อร้องเรียน",
+        "ทันกำหนด",
+        "เลยกำหนด",
     }
 )
 

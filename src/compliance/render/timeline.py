@@ -10,6 +10,7 @@ status is the engine's. Personal data (names, addresses, an event's `note`) is n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,18 @@ from compliance.messages import _EXTENSION_PROBLEMS
 from compliance.records import Event, Record
 from compliance.render.base import STATUS_TH, CollectingRenderer, thai_day
 from compliance.render.words import event_th, rule_ref
+from compliance.thaidate import MONTHS_TH, MONTHS_TH_ABBR
 
+# A B.E. date as `format_thai` writes it (`24 เม.ย. 2566`, `24 เมษายน 2566`): one word to a
+# line breaker, never "24 เม.ย." at the end of one line and "2566" on the next.
+DATE = re.compile(
+    r"(\d{1,2} (?:"
+    + "|".join(
+        re.escape(m)
+        for m in sorted({*MONTHS_TH.values(), *MONTHS_TH_ABBR.values()}, key=len, reverse=True)
+    )
+    + r") \d{4})"
+)
 EXTENSION_KIND = "deadline_extended"
 RECEIVED = "received_at"  # a complaint's receipt: a record field, shown as the first step
 
@@ -309,9 +321,12 @@ def _stages(record_type: str, steps: list[Step]) -> list[Stage]:
 
 
 class TimelineRenderer(CollectingRenderer):
-    """A report format that shows the timeline of each record it shows findings of (and that
-    has events: a complaint with none has nothing to show but its receipt). Only those are
-    built and kept: a run of 100,000 records keeps the few that need action."""
+    """A report format that shows the timeline of each disciplinary case it shows findings
+    of. Only those are built and kept: a run of 100,000 records keeps the few that need
+    action. A complaint's process is short and its findings already tell it (and a page of
+    3,000 complaints must stay fast): `explain` shows it."""
+
+    timeline_types: frozenset[str] = frozenset({"disciplinary_case"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -320,7 +335,7 @@ class TimelineRenderer(CollectingRenderer):
     def record(self, record: Record, findings: list[Finding], weight: int = 1) -> None:
         before = len(self.shown)
         super().record(record, findings, weight)
-        if len(self.shown) > before and record.events:
+        if len(self.shown) > before and record.events and record.type in self.timeline_types:
             self.timelines[(record.type, record.record_id)] = build(record, findings)
 
     def timeline_of(self, f: Finding) -> Timeline | None:
@@ -433,7 +448,10 @@ def html_th(timeline: Timeline, as_of: date | None) -> str:
     """The timeline folded in a `<details>` (its markup is what the browser parses; it is
     laid out only when opened): stages as headings, steps as a list with their dates, periods
     and extensions nested. Every piece of text escaped."""
-    e = escape
+
+    def e(text: str) -> str:
+        return DATE.sub(lambda m: m[0].replace(" ", "\u00a0"), escape(text))
+
     parts = ['<details class="tl"><summary>ลำดับขั้นตอนของเรื่อง</summary>']
     for stage in timeline.stages:
         parts.append(f"<p class=st>{e(stage.name_th)}</p><ul>")
