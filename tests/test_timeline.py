@@ -184,6 +184,9 @@ def test_a_complaint_has_the_simpler_process() -> None:
     ]
     received = next(iter(timeline.steps))
     assert received.day == date(2023, 5, 11) and received.periods  # the 15-day reply etc.
+    # a kind both types have is named as the complaint's type names it, not the case's
+    names = [step.name_th for step in timeline.steps]
+    assert "แจ้งผลให้ผู้ร้องทราบ" in names and "แจ้งผลการพิจารณาให้สำนักงาน ก.ก." not in names
 
 
 @pytest.mark.parametrize("fmt", ["html", "markdown"])

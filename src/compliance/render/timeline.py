@@ -19,7 +19,7 @@ from typing import Any
 
 from compliance.findings import Finding, Severity
 from compliance.messages import _EXTENSION_PROBLEMS
-from compliance.records import Event, Record
+from compliance.records import RECORD_TYPES_BY_NAME, Event, Record
 from compliance.render.base import STATUS_TH, CollectingRenderer, thai_day
 from compliance.render.words import event_th, rule_ref
 from compliance.thaidate import MONTHS_TH, MONTHS_TH_ABBR
@@ -149,6 +149,7 @@ class PeriodStep:
     first_due: date | None
     extensions: list[ExtensionStep] = field(default_factory=list)
     done_kind: str | None = None  # the event that satisfied it
+    done_th: str = ""  # its Thai name
 
 
 @dataclass(slots=True)
@@ -158,6 +159,7 @@ class Step:
 
     day: date
     kind: str | None
+    name_th: str = ""  # the event kind's Thai name, as the record's type names it
     event_id: str | None = None
     refers_to: str | None = None
     periods: list[PeriodStep] = field(default_factory=list)
@@ -192,16 +194,18 @@ class Timeline:
 def build(record: Record, findings: Sequence[Finding]) -> Timeline:
     """The timeline of one record from its events and the engine's findings on it."""
     steps: list[Step] = []
+    names = RECORD_TYPES_BY_NAME[record.type].event_kinds
     received = getattr(record, "received_on", None)
     if received is not None:
-        steps.append(Step(received, RECEIVED))
+        steps.append(Step(received, RECEIVED, "วันที่รับเรื่อง"))
     extensions: list[Event] = []
     events: list[Event] = sorted(record.events, key=lambda e: e.date)
     for event in events:
         if event.kind == EXTENSION_KIND:
             extensions.append(event)
             continue
-        steps.append(Step(event.date, event.kind, event.id, event.refers_to))
+        name = names.get(event.kind) or event.kind
+        steps.append(Step(event.date, event.kind, name, event.id, event.refers_to))
     periods = _attach_periods(record, findings, steps)
     refused: dict[tuple[str | None, date | None], str | None] = {
         (f.related_rule, f.done_on): f.note
@@ -217,7 +221,14 @@ def build(record: Record, findings: Sequence[Finding]) -> Timeline:
             target.extensions.append(step)
         else:
             steps.append(
-                Step(event.date, EXTENSION_KIND, event.id, extends=extends, extension=step)
+                Step(
+                    event.date,
+                    EXTENSION_KIND,
+                    names.get(EXTENSION_KIND, EXTENSION_KIND),
+                    event.id,
+                    extends=extends,
+                    extension=step,
+                )
             )
     steps.sort(key=lambda s: s.day)  # stable: events of one day keep the record's order
     return Timeline(record.record_id, record.type, _stages(record.type, steps))
@@ -245,6 +256,8 @@ def _attach_periods(
                 (e.kind for e in events if e.date == f.done_on and e.kind in rule.satisfied_by),
                 None,
             )
+            names = RECORD_TYPES_BY_NAME[record.type].event_kinds
+            period.done_th = names.get(period.done_kind or "", "")
         by_rule.setdefault(f.rule_id, []).append(period)
         kind = rule.trigger.event or (RECEIVED if rule.trigger.field == RECEIVED else None)
         at = index.get((kind, f.trigger_date))
@@ -351,14 +364,14 @@ def step_th(step: Step) -> str:
     whose mark it is."""
     if step.kind == EXTENSION_KIND:
         assert step.extension is not None
-        return f"{event_th(EXTENSION_KIND)} {step.extends or '-'} · {extension_th(step.extension)}"
+        return f"{step.name_th} {step.extends or '-'} · {extension_th(step.extension)}"
     if step.kind is None:  # a mark with no event of its own (KK-61-REPORT's 180 days)
         rule = step.periods[0].finding.rule if step.periods else None
         if rule is not None and rule.overrun_days:
             since = event_th(rule.trigger.event)
             return f"ครบ {rule.overrun_days} วันนับแต่{since} ยังไม่ได้รับสำนวน"
         return "ครบระยะเวลาที่ต้องติดตาม"
-    name = "วันที่รับเรื่อง" if step.kind == RECEIVED else event_th(step.kind)
+    name = step.name_th
     ref = f" [{step.event_id}]" if step.event_id else ""
     answers = f" → {step.refers_to}" if step.refers_to else ""
     return f"{name}{ref}{answers}"
@@ -367,6 +380,8 @@ def step_th(step: Step) -> str:
 def period_head_th(period: PeriodStep) -> str:
     """`KK-61 #1 ครบกำหนด 14 ก.ค. 2566`: the rule and its first due date."""
     f = period.finding
+    if f.rule is not None and f.rule.kind == "condition":
+        return f"{rule_ref(f)} {f.rule.title_th}"
     if period.first_due is None:
         return f"{rule_ref(f)} ไม่มีกำหนดวัน (ดำเนินการโดยเร็ว)"
     return f"{rule_ref(f)} ครบกำหนด {thai_day(period.first_due)}"
@@ -396,8 +411,8 @@ def outcome_th(period: PeriodStep, as_of: date | None) -> str:
         status += f" (อีก {left} วัน)" if left else " (ครบกำหนดวันนี้)"
     if f.status == "missing" and f.closed_on is not None:
         status += f" (ยุติเรื่อง {thai_day(f.closed_on)})"
-    if f.done_on is not None:
-        done = event_th(period.done_kind) if period.done_kind else "ดำเนินการ"
+    if f.done_on is not None and (f.rule is None or f.rule.kind != "condition"):
+        done = period.done_th or "ดำเนินการ"
         return f"{done} {thai_day(f.done_on)} · {status}"
     return status
 
