@@ -34,6 +34,10 @@ DATE = re.compile(
     )
     + r") \d{4})"
 )
+# A status word never broken by the browser's Thai line breaking ("ทัน|กำหนด").
+_STATUS_WORDS = re.compile(
+    "(" + "|".join(re.escape(w) for w in sorted(STATUS_TH.values(), key=len, reverse=True)) + ")"
+)
 EXTENSION_KIND = "deadline_extended"
 RECEIVED = "received_at"  # a complaint's receipt: a record field, shown as the first step
 
@@ -465,7 +469,8 @@ def html_th(timeline: Timeline, as_of: date | None) -> str:
     and extensions nested. Every piece of text escaped."""
 
     def e(text: str) -> str:
-        return DATE.sub(lambda m: m[0].replace(" ", "\u00a0"), escape(text))
+        text = DATE.sub(lambda m: m[0].replace(" ", "\u00a0"), escape(text))
+        return _STATUS_WORDS.sub(r"<span class=i>\1</span>", text)
 
     parts = ['<details class="tl"><summary>ลำดับขั้นตอนของเรื่อง</summary>']
     for stage in timeline.stages:
