@@ -210,3 +210,15 @@ def test_explain_shows_no_personal_data(tmp_path: Path) -> None:
     text = explain(tmp_path, 80)
     assert NAME not in text and NOTE not in text
     assert "ห้ามปรากฏ" not in text
+
+
+def test_rounds_of_a_recurring_duty_done_in_time_are_one_line() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["explain", "BPL-2566-006", str(FIXTURES / "cases.jsonl"), "--as-of", "2566-09-15"],
+        env={"COLUMNS": "120"},
+    )
+    lines = plain_lines(timeline_section(result.stdout))
+    assert "▸ ABP-6.2 #1–#2, #4–#5 ทันกำหนด (4 ครั้ง ครั้งสุดท้ายครบกำหนด 29 ก.ค. 2566)" in lines
+    late = next(line for line in lines if line.startswith("▸ ABP-6.2 #3 "))
+    assert "ครบกำหนด 30 พ.ค. 2566" in late

@@ -408,13 +408,14 @@ def outcome_th(period: PeriodStep, as_of: date | None) -> str:
     ทันกำหนด`, `เลยกำหนด 12 วัน`, `ยังไม่ถึงกำหนด (อีก 20 วัน)`."""
     f = period.finding
     status = STATUS_TH[f.status]
-    if f.status in ("late", "overdue", "missing") and f.days_late:
+    if f.status in ("late", "overdue") and f.days_late:
         status += f" {f.days_late} วัน"
     elif f.status in ("pending", "due_soon") and f.due_date and as_of:
         left = (f.due_date - as_of).days
         status += f" (อีก {left} วัน)" if left else " (ครบกำหนดวันนี้)"
     if f.status == "missing" and f.closed_on is not None:
-        status += f" (ยุติเรื่อง {thai_day(f.closed_on)})"
+        late = f", เลยกำหนดมา {f.days_late} วัน" if f.days_late else ""
+        status += f" (ยุติเรื่อง {thai_day(f.closed_on)}{late})"
     if f.done_on is not None and (f.rule is None or f.rule.kind != "condition"):
         done = period.done_th or "ดำเนินการ"
         return f"{done} {thai_day(f.done_on)} · {status}"
@@ -432,34 +433,49 @@ def period_lines_th(period: PeriodStep, as_of: date | None) -> tuple[str, list[s
     ]
 
 
+def _ranges(numbers: list[int]) -> str:
+    """`#1–#2, #4–#5`: instance numbers, consecutive ones as a range."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"#{r[0]}" + (f"–#{r[-1]}" if len(r) > 1 else "") for r in runs)
+
+
 def step_periods_th(step: Step, as_of: date | None) -> list[tuple[str, list[str], Severity]]:
     """The periods a step started, as (line, further lines, severity): the rounds of a
-    recurring duty done in time are one line (`ABP-6.2 #1–#8 ทันกำหนดทุกรอบ`), the others
-    one each."""
-    shown: list[tuple[str, list[str], Severity]] = []
-    met: dict[str, list[Finding]] = {}
+    recurring duty done in time are one line (`ABP-6.2 #1–#2, #4–#8 ทันกำหนด (7 ครั้ง …)`),
+    the others one each."""
+    rows: list[PeriodStep | list[PeriodStep]] = []
+    met: dict[str, list[PeriodStep]] = {}
     for period in step.periods:
         f = period.finding
         if f.rule is not None and f.rule.kind == "recurring" and f.status == "met":
             if f.rule_id not in met:
                 met[f.rule_id] = []
-                shown.append((f.rule_id, [], f.severity))  # filled in below, in place
-            met[f.rule_id].append(f)
+                rows.append(met[f.rule_id])  # filled as the rounds come
+            met[f.rule_id].append(period)
+        else:
+            rows.append(period)
+    shown: list[tuple[str, list[str], Severity]] = []
+    for row in rows:
+        if isinstance(row, list) and len(row) > 1:
+            first, last = row[0].finding, row[-1].finding
+            numbers = _ranges([p.finding.instance or 0 for p in row])
+            shown.append(
+                (
+                    f"{first.rule_id} {numbers} ทันกำหนด ({len(row)} ครั้ง "
+                    f"ครั้งสุดท้ายครบกำหนด {thai_day(last.due_date)})",
+                    [],
+                    first.severity,
+                )
+            )
             continue
+        period = row[0] if isinstance(row, list) else row
         line, details = period_lines_th(period, as_of)
-        shown.append((line, details, f.severity))
-    for index, (line, details, severity) in enumerate(shown):
-        rounds = met.get(line) if not details else None
-        if rounds:
-            numbers = f"#{rounds[0].instance}" + (
-                f"–#{rounds[-1].instance}" if len(rounds) > 1 else ""
-            )
-            last = thai_day(rounds[-1].due_date)
-            shown[index] = (
-                f"{line} {numbers} ทันกำหนดทุกครั้ง ({len(rounds)} ครั้ง ครั้งสุดท้ายครบกำหนด {last})",
-                [],
-                severity,
-            )
+        shown.append((line, details, period.finding.severity))
     return shown
 
 
