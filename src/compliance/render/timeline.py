@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -254,6 +254,8 @@ def _attach_periods(
         if rule is None or f.trigger_date is None:
             continue
         first_due = f.deadline.due if f.deadline is not None else f.due_date
+        if f.deadline is None and f.extensions:  # rebuilt from facts: undo the extensions
+            first_due = f.extensions[0].new_due - timedelta(days=f.extensions[0].days)
         period = PeriodStep(f, first_due)
         if f.done_on is not None:
             period.done_kind = next(
