@@ -155,6 +155,11 @@ _EXTENSION_PROBLEMS = {
 }
 
 
+def extension_problem(code: str | None) -> tuple[str, str]:
+    """Why an extension was not (fully) honoured, in Thai and English ("" for none)."""
+    return _EXTENSION_PROBLEMS.get(code or "", ("", ""))
+
+
 def _data_messages(f: Finding) -> tuple[str, str]:
     day_th, day_en = _day_words(f.done_on) if f.done_on else ("", "")
     event_th = f"“{event_name_th(f.event_kind)}”"
@@ -164,7 +169,7 @@ def _data_messages(f: Finding) -> tuple[str, str]:
             f"inconsistent record: {f.event_kind} is dated {day_en}, in the future",
         )
     if f.rule_id == "DATA-EXTENSION":
-        problem_th, problem_en = _EXTENSION_PROBLEMS.get(f.note or "", ("", ""))
+        problem_th, problem_en = extension_problem(f.note)
         return (
             f"ข้อมูลไม่สอดคล้อง: ขยายเวลาตาม {f.related_rule or '-'} ลงวันที่ {day_th}: {problem_th}",
             f"inconsistent record: extension of {f.related_rule or '-'} dated {day_en}: "

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from compliance.findings import SEVERITIES, Finding
 from compliance.readers import Rejected
-from compliance.records import REGISTRY
+from compliance.records import REGISTRY, Record
 from compliance.render.words import (
     ACTION_GROUPS,
     GROUP_SHORT_TH,
@@ -19,7 +19,7 @@ from compliance.render.words import (
     urgency_group,
     urgency_order,
 )
-from compliance.sinks import Sink
+from compliance.sinks import RecordSink, Sink
 from compliance.thaidate import format_thai
 
 UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
@@ -70,8 +70,10 @@ class Renderer(Sink):
         self.show_all = show_all
 
 
-class CollectingRenderer(Renderer):
-    """Base of the human formats: counts everything, keeps what it will show."""
+class CollectingRenderer(Renderer, RecordSink):
+    """Base of the human formats: counts everything, keeps what it will show. A record sink,
+    so that a format can show a record's process (its events) beside its findings; human
+    formats run in one process, so no part is ever merged and no record taken back."""
 
     def __init__(self, out: IO[bytes], show_all: bool = False) -> None:
         super().__init__(out, show_all)
@@ -93,6 +95,11 @@ class CollectingRenderer(Renderer):
             self._upcoming_if_near(finding, (due - as_of).days)
         if self.show_all or finding.needs_action:
             self.shown.append(finding)
+
+    def record(self, record: Record, findings: list[Finding], weight: int = 1) -> None:
+        """One audited record: its findings one by one (`finding`)."""
+        for finding in findings:
+            self.finding(finding)
 
     def _upcoming_if_near(self, finding: Finding, days: int) -> None:
         if days <= UPCOMING_DAYS:

@@ -16,7 +16,8 @@ from typing import Any
 
 from compliance.findings import STATUSES, Finding
 from compliance.messages import citation, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, footer_th, thai_day
+from compliance.render.base import SEVERITY_TH, STATUS_TH, footer_th, thai_day
+from compliance.render.timeline import Timeline, TimelineRenderer, html_th
 from compliance.render.words import (
     COUNTING_NOTE,
     GROUP_SHORT_TH,
@@ -59,6 +60,11 @@ display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;z-index:1}
 #controls input,#controls select{font:inherit;padding:.2rem .4rem;max-width:100%}
 #controls input{flex:1 1 14rem}
 nav ul{columns:2 22rem;padding-left:1.2rem;margin:.3rem 0}
+details.tl{margin-top:.3rem}details.tl ul{list-style:none;padding-left:.8rem;margin:0}
+details.tl p.st{font-weight:bold;margin:.3rem 0 0}details.tl li.p{padding-left:.8rem}
+details.tl li.p:before{content:"▸ "}details.tl li li:before{content:"· "}
+details.tl li.violation{color:#b00020}
+details.tl li.advisory{color:#5b2a86}details.tl li.warning{color:#8a4b00}
 .k{content-visibility:auto;contain-intrinsic-size:auto 9000px}
 .warn{color:#0b5394;font-size:.9em}footer{margin-top:2rem;border-top:1px solid #ddd;
 font-size:.85rem;color:#555}
@@ -118,7 +124,7 @@ return d*p.localeCompare(q2,'th')});var bs=Array.prototype.slice.call(sec.queryS
 'tbody')),sizes=bs.map(function(b){return b.rows.length}),i=0;bs.forEach(function(b,j){
 for(var end=i+sizes[j];i<end;i++)b.appendChild(rs[i])})})});
 var opened=[];addEventListener('beforeprint',function(){document.querySelectorAll(
-'details:not([open])').forEach(function(x){x.open=true;opened.push(x)})});
+'details:not([open]):not(.tl)').forEach(function(x){x.open=true;opened.push(x)})});
 addEventListener('afterprint',function(){opened.forEach(function(x){x.open=false});opened=[]});
 })();
 """
@@ -143,7 +149,7 @@ def _keep_numbers(text: str) -> str:
     return re.sub(r" (\d)", "\u00a0\\1", text)
 
 
-class HtmlRenderer(CollectingRenderer):
+class HtmlRenderer(TimelineRenderer):
     """One page for the legal officers and สำนักงาน ก.ก."""
 
     def finish(self, summary: dict[str, Any]) -> None:
@@ -300,6 +306,7 @@ class HtmlRenderer(CollectingRenderer):
                 f'<th data-k="{k}">{e(label)}</th>' for k, (_, label) in enumerate(COLUMNS)
             )
             seen_data: set[str] = set()
+            timelines: set[tuple[str, str]] = set()  # records whose timeline is shown
             for start in range(0, len(rows), CHUNK):
                 parts.append(
                     f'<div class="k"><table class="f">{caption if start == 0 else ""}'
@@ -312,7 +319,10 @@ class HtmlRenderer(CollectingRenderer):
                     if urgency_group(f) == "data" and f.subject_id not in seen_data:
                         seen_data.add(f.subject_id)
                         anchor = f' id="{data_rows[f.subject_id]}"'
-                    parts.append(self._row(f, order, index[agency], anchor, data_rows))
+                    key = (f.subject_type, f.subject_id)
+                    timeline = self.timeline_of(f) if key not in timelines else None
+                    timelines.add(key)
+                    parts.append(self._row(f, order, index[agency], anchor, data_rows, timeline))
                 parts.append("</tbody></table></div>")
             parts.append("</section>")
         return parts
@@ -344,8 +354,15 @@ class HtmlRenderer(CollectingRenderer):
         )
 
     def _row(
-        self, f: Finding, order: int, agency: int, anchor: str, data_rows: dict[str, str]
+        self,
+        f: Finding,
+        order: int,
+        agency: int,
+        anchor: str,
+        data_rows: dict[str, str],
+        timeline: Timeline | None = None,
     ) -> str:
+        """One finding; the first (most urgent) row of a record also folds its timeline."""
         e = escape
         group = urgency_group(f)
         if f.rule is None:
@@ -364,6 +381,8 @@ class HtmlRenderer(CollectingRenderer):
         )
         if group != "data" and f.subject_id in data_rows:
             detail += f' <a class="warn" href="#{data_rows[f.subject_id]}">⚠ ข้อมูลของเรื่องนี้ขัดกัน</a>'
+        if timeline is not None:
+            detail += html_th(timeline, self.as_of())
         if f.days_late is not None:
             days, value = str(f.days_late), str(f.days_late)
         elif f.status in ("due_soon", "pending") and f.due_date:

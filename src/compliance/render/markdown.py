@@ -11,7 +11,8 @@ from typing import Any
 
 from compliance.findings import Finding
 from compliance.messages import citation, citation_short, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, CollectingRenderer, footer_th, thai_day
+from compliance.render.base import SEVERITY_TH, STATUS_TH, footer_th, thai_day
+from compliance.render.timeline import TimelineRenderer, markdown_lines
 from compliance.render.words import (
     COUNTING_NOTE,
     GROUP_TH,
@@ -42,8 +43,26 @@ def finding_detail(f: Finding) -> tuple[str, list[str]]:
     return messages(f)[0], [short_step(x) for x in explanation(f)[0]]
 
 
-class MarkdownRenderer(CollectingRenderer):
+class MarkdownRenderer(TimelineRenderer):
     """A document a legal officer can paste into a memo."""
+
+    def _timelines(self, findings: list[Finding]) -> list[str]:
+        """After an agency's table: each of its records' periods, stage by stage (records in
+        the order of their most urgent finding)."""
+        lines: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        for f in findings:
+            key = (f.subject_type, f.subject_id)
+            timeline = self.timeline_of(f) if key not in seen else None
+            seen.add(key)
+            if timeline is None:
+                continue
+            listed = markdown_lines(timeline, self.as_of(), md)
+            if listed:
+                if not lines:
+                    lines += ["### ลำดับขั้นตอนของเรื่อง", ""]
+                lines += [f"**{md(f.subject_id)}**", "", *listed, ""]
+        return lines
 
     def finish(self, summary: dict[str, Any]) -> None:
         lines = [
@@ -105,6 +124,7 @@ class MarkdownRenderer(CollectingRenderer):
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
+            lines += self._timelines(findings)
         if cited:
             lines += ["## กฎที่อ้างถึง", ""]
             for rule_id in sorted(cited):

@@ -28,6 +28,8 @@ from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.records import event_name_th
 from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
+from compliance.render.timeline import DATE as _DATE
+from compliance.render.timeline import Timeline, build, step_periods_th, step_th
 from compliance.render.words import data_message_th, period_text, rule_ref
 from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
 
@@ -92,6 +94,8 @@ DOMAIN_WORDS = frozenset(
         "การปฏิบัติงาน",
         "ผู้ร้องเรียน",
         "ข้อร้องเรียน",
+        "ทันกำหนด",
+        "เลยกำหนด",
     }
 )
 
@@ -115,6 +119,8 @@ def break_tokens(text: str) -> tuple[str, ...]:
     punctuation (an id) never breaks; brackets stay with the word they enclose."""
     if not _THAI.search(text):
         return tuple(part for part in _SPACES.split(text) if part)
+    if _DATE.search(text):
+        return _keep_dates(text)
     pieces: list[str] = []
     for token in _tokenizer()(text):
         for part in _SPACES.split(token) if not token.isspace() else [token]:
@@ -135,6 +141,21 @@ def break_tokens(text: str) -> tuple[str, ...]:
                 pieces[-1] += part
             else:
                 pieces.append(part)
+    return tuple(pieces)
+
+
+def _keep_dates(text: str) -> tuple[str, ...]:
+    """`break_tokens` of a text with dates in it: each date one piece, with the brackets and
+    punctuation touching it."""
+    pieces: list[str] = []
+    for index, chunk in enumerate(_DATE.split(text)):
+        if not chunk:
+            continue
+        tokens = [chunk] if index % 2 else list(break_tokens(chunk))
+        touching = bool(pieces) and not pieces[-1][-1].isspace() and not tokens[0][0].isspace()
+        if touching and (index % 2 or tokens[0][0] in _CLOSING or pieces[-1][-1] in _OPENING):
+            pieces[-1] += tokens.pop(0)
+        pieces.extend(tokens)
     return tuple(pieces)
 
 
@@ -320,9 +341,10 @@ def calendar_table(console: Console, calendar: GovernmentCalendar, year: int) ->
 # ----------------------------------------------------------------------------- explain
 
 
-def record_lines(record: Record, english: bool) -> Iterator[Text | ThaiCell]:
-    """The record an explanation is about: type, agency, its events by date. Personal data
-    (names, addresses, notes) is never shown (SPEC §8)."""
+def record_lines(record: Record, english: bool, events: bool = True) -> Iterator[Text | ThaiCell]:
+    """The record an explanation is about: type, agency, its events by date (unless `events`
+    is False: the timeline lists them). Personal data (names, addresses, notes) is never
+    shown (SPEC §8)."""
     if english:
         yield Text.assemble((visible(record.record_id), "bold"), f" ({record.type})")
         yield Text(f"agency: {visible(record.agency)}")
@@ -333,10 +355,12 @@ def record_lines(record: Record, english: bool) -> Iterator[Text | ThaiCell]:
     if received is not None:
         when = received.isoformat() if english else format_thai(received)
         yield Text(f"received: {when}" if english else f"รับเรื่อง: {when}")
-    events: list[CaseEvent | ComplaintEvent] = sorted(record.events, key=lambda e: e.date)
     if not events:
+        return
+    listed: list[CaseEvent | ComplaintEvent] = sorted(record.events, key=lambda e: e.date)
+    if not listed:
         yield Text("no events recorded" if english else "ยังไม่มีการบันทึกเหตุการณ์")
-    for event in events:
+    for event in listed:
         ref = f" [{event.id}]" if event.id else ""
         answers = f" → {event.refers_to}" if event.refers_to else ""
         if english:
@@ -352,8 +376,10 @@ def explain(
     """`compliance explain`: the record first, then each obligation with its arithmetic."""
     when = as_of.isoformat() if english else format_thai(as_of)
     console.print(Text(f"{'as of' if english else 'ณ วันที่'} {when}", style="bold"))
-    for line in record_lines(record, english):
+    for line in record_lines(record, english, events=english):
         console.print(line)
+    if not english:
+        timeline_lines(console, build(record, findings), as_of)
     if not findings:
         console.print(Text("No obligation applies." if english else "ไม่มีหน้าที่ตามกฎที่ใช้บังคับ"))
     for f in findings:
@@ -377,6 +403,43 @@ def explain(
         console.print(para(en if english else th))
         for step in lines:
             console.print(para(f"  • {step}"))
+
+
+def hanging(console: Console, head: str, indent: int, text: str, style: str = "") -> None:
+    """`head` (exactly `indent` cells), then `text` wrapped between words in the width left,
+    each further line indented under the first: a timeline's column of dates stays clear."""
+    width = max(console.width - indent, 16)
+    lines = wrap_words(visible(text), width) or [""]
+    console.print(Text(head + lines[0], style=style))
+    for line in lines[1:]:
+        console.print(Text(" " * indent + line, style=style))
+
+
+def timeline_lines(console: Console, timeline: Timeline, as_of: date) -> None:
+    """A record's process (`render.timeline`): each stage, then each step in date order with
+    its B.E. date; under a step, each period it started, its extensions step by step and how
+    it ended."""
+    steps = list(timeline.steps)
+    console.print(Text(""))
+    console.print(Text("ลำดับขั้นตอนของเรื่อง", style="bold"))
+    if not steps:
+        console.print(Text("  ยังไม่มีการบันทึกเหตุการณ์"))
+        return
+    column = max(cell_len(thai_day(step.day)) for step in steps)
+    indent = 2 + column + 2
+    for stage in timeline.stages:
+        console.print(Text(f"▌ {stage.name_th}", style="bold"))
+        for step in stage.steps:
+            day = thai_day(step.day)
+            head = f"  {day}{' ' * (column - cell_len(day))}  "
+            hanging(console, head, indent, step_th(step))
+            for line, details, severity in step_periods_th(step, as_of):
+                style = STYLE[severity]
+                pad = " " * indent
+                hanging(console, pad + "▸ ", indent + 2, line, style if not details else "")
+                for number, detail in enumerate(details, 1):
+                    last = number == len(details)
+                    hanging(console, pad + "  · ", indent + 4, detail, style if last else "")
 
 
 # ----------------------------------------------------------------------------- rules
