@@ -37,6 +37,11 @@ STATUS_TH = {
     "inconsistent": "ข้อมูลไม่สอดคล้อง",
 }
 SEVERITY_TH = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต", "warning": "เตือน", "info": "ข้อมูล"}
+# What each built-in pack checks, for a report's heading.
+PACK_TITLES_TH = {
+    "abp": "แนวทางต่อต้านการรับสินบน กรุงเทพมหานคร",
+    "kk2565": "กฎ ก.ก. ว่าด้วยการดำเนินการทางวินัย พ.ศ. ๒๕๖๕",
+}
 SUBJECT_TH = {t.name: t.label_th for t in REGISTRY}  # each record type's Thai label
 
 
@@ -149,6 +154,13 @@ class CollectingRenderer(Renderer, RecordSink):
 
     def rejected(self, rejected: Rejected) -> None:
         self.rejects.append(rejected)
+
+    def title(self) -> str:
+        """The report's heading: what was checked, by the packs the header names."""
+        source = str(self.header.get("rules", {}).get("source", ""))
+        packs = source.removeprefix("builtin:").split("+") if source.startswith("builtin:") else []
+        laws = [PACK_TITLES_TH[p] for p in packs if p in PACK_TITLES_TH] or [PACK_TITLES_TH["abp"]]
+        return f"รายงานการตรวจกำหนดเวลาตาม{'และ'.join(laws)}"
 
     def as_of(self) -> date:
         """The audit date."""

@@ -172,7 +172,7 @@ class HtmlRenderer(TimelineRenderer):
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             "<title>รายงานการตรวจกำหนดเวลา</title>",
             f"<style>{STYLE}</style></head><body>",
-            "<header><h1>รายงานการตรวจกำหนดเวลาตามแนวทางต่อต้านการรับสินบน กรุงเทพมหานคร</h1>",
+            f"<header><h1>{e(self.title())}</h1>",
             f"<p>{e(self.summary_line(summary))}</p></header>",
             '<nav id="toc"><h2>สารบัญ</h2><ul>',
         ]

@@ -66,7 +66,7 @@ class MarkdownRenderer(TimelineRenderer):
 
     def finish(self, summary: dict[str, Any]) -> None:
         lines = [
-            "# รายงานการตรวจกำหนดเวลาตามแนวทางต่อต้านการรับสินบน กรุงเทพมหานคร",
+            f"# {self.title()}",
             "",
             self.summary_line(summary),
             "",
