@@ -402,10 +402,13 @@ class Engine:
         for rule in rules:
             if not rule.satisfied_by:
                 continue
+            satisfiers = _events_of(ctx, rule.satisfied_by)
+            if not satisfiers:
+                continue
             triggers = self._triggers(rule, ctx)
             first = triggers[0][0] if triggers else None
             by_id = {tid: day for day, tid in triggers if tid is not None}
-            for event in _events_of(ctx, rule.satisfied_by):
+            for event in satisfiers:
                 key = id(event)
                 if key not in verdict:
                     verdict[key] = False
