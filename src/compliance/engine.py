@@ -47,6 +47,7 @@ class _Context:
         "by_kind",
         "closed_on",
         "extensions",
+        "field_dates",
         "record",
         "subject_id",
         "subject_type",
@@ -63,6 +64,7 @@ class _Context:
         self.closed_on: date | None = None  # SPEC §15: the first closing event, if any
         self.extensions: dict[str, list[Event]] = {}  # rule id -> its extensions, by date
         self.unused: list[tuple[Event, str]] = []  # extensions not honoured, and why
+        self.field_dates: dict[str, date] = {}  # trigger field -> its date, read once
 
 
 class Engine:
@@ -107,14 +109,14 @@ class Engine:
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
         described = RECORD_TYPES_BY_NAME[record.type]
-        for read_date in described.trigger_fields.values():
+        ctx = _Context(record, as_of)
+        for name, read_date in described.trigger_fields.items():
             # a record not yet received (or opened) on as_of was not known that day
-            known_from = read_date(record)
+            known_from = ctx.field_dates[name] = read_date(record)
             if known_from > as_of:
                 later = [e.date for e in events if e.date > as_of]
                 unknown = self._future(record, [known_from, *later])
                 return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -160,8 +162,7 @@ class Engine:
     def _triggers(self, rule: Rule, ctx: _Context) -> list[tuple[date, str | None]]:
         """A rule's triggers on this record, in date order: (date, event id)."""
         if rule.trigger.field:
-            read_date = RECORD_TYPES_BY_NAME[ctx.subject_type].trigger_fields[rule.trigger.field]
-            return [(read_date(ctx.record), None)]
+            return [(ctx.field_dates[rule.trigger.field], None)]
         return [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
 
     def _deadlines(self, rule: Rule, ctx: _Context) -> list[Finding]:
@@ -526,6 +527,8 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
     Triggers and satisfiers both come in date order, so the instances a satisfier may take
     only grow: they enter a heap of open instances as the satisfiers' dates pass their
     triggers, and each leaves it once — n log n in the number of events, not n²."""
+    if len(triggers) == 1:  # the usual case: the first satisfier it may take, no heap
+        return [_match_one(triggers[0], satisfiers)]
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
@@ -547,6 +550,21 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
         if open_instances:
             done[heapq.heappop(open_instances)] = event.date
     return done
+
+
+def _match_one(trigger: tuple[date, str | None], satisfiers: list[Event]) -> date | None:
+    """`_match` for one trigger: the first satisfier on or after it that names it by
+    `refers_to`, else the first on or after it that names no trigger."""
+    start, trigger_id = trigger
+    first: date | None = None
+    for event in satisfiers:
+        if event.date < start:
+            continue
+        if trigger_id is not None and event.refers_to == trigger_id:
+            return event.date
+        if first is None:
+            first = event.date
+    return first
 
 
 def _fact(path: str, record: Record, event: Event) -> bool:
