@@ -48,9 +48,11 @@ class _Context:
         "closed_on",
         "extensions",
         "field_dates",
+        "merged",
         "record",
         "subject_id",
         "subject_type",
+        "triggers",
         "unused",
     )
 
@@ -65,6 +67,9 @@ class _Context:
         self.extensions: dict[str, list[Event]] = {}  # rule id -> its extensions, by date
         self.unused: list[tuple[Event, str]] = []  # extensions not honoured, and why
         self.field_dates: dict[str, date] = {}  # trigger field -> its date, read once
+        # Asked for twice (by a rule's judgement, then by the orphan check): made once.
+        self.triggers: dict[str, list[tuple[date, str | None]]] = {}  # rule id -> triggers
+        self.merged: dict[int, list[Event]] = {}  # id of a list of kinds -> their events
 
 
 class Engine:
@@ -161,9 +166,14 @@ class Engine:
 
     def _triggers(self, rule: Rule, ctx: _Context) -> list[tuple[date, str | None]]:
         """A rule's triggers on this record, in date order: (date, event id)."""
-        if rule.trigger.field:
-            return [(ctx.field_dates[rule.trigger.field], None)]
-        return [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+        found = ctx.triggers.get(rule.id)
+        if found is None:
+            if rule.trigger.field:
+                found = [(ctx.field_dates[rule.trigger.field], None)]
+            else:
+                found = [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+            ctx.triggers[rule.id] = found
+        return found
 
     def _deadlines(self, rule: Rule, ctx: _Context) -> list[Finding]:
         triggers = self._triggers(rule, ctx)
@@ -511,11 +521,16 @@ class Engine:
 
 
 def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
-    """Known events of any of `kinds`, in date order (input order breaks ties)."""
+    """Known events of any of `kinds`, in date order (input order breaks ties). The lists of
+    kinds are the rules' own, alive as long as the rule book: their id is a safe key."""
     if len(kinds) == 1:
         return ctx.by_kind.get(kinds[0], [])
-    found = [e for k in kinds for e in ctx.by_kind.get(k, ())]
-    found.sort(key=_by_date)
+    found = ctx.merged.get(id(kinds))
+    if found is None:
+        by_kind = ctx.by_kind
+        found = [e for k in kinds if k in by_kind for e in by_kind[k]]
+        found.sort(key=_by_date)
+        ctx.merged[id(kinds)] = found
     return found
 
 
