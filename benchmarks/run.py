@@ -209,6 +209,7 @@ def service(path: Path, repeat: int) -> dict[str, Any]:
     return {
         "import_compliance_s": median(lambda r: r["import_compliance_s"]),
         "import_audit_s": median(lambda r: r["import_audit_s"]),
+        "import_audit_cpu_s": median(lambda r: r["import_audit_cpu_s"]),
         "first_audit_s": median(lambda r: r["first_audit_s"]),
         "heavy_modules_loaded": sorted({m for r in runs for m in r["heavy_modules_loaded"]}),
         **{
