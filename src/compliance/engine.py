@@ -91,6 +91,7 @@ class Engine:
             r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
         }
         self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
+        self._answering: dict[int, tuple[Rule, ...]] = {}  # id(rules) -> those with satisfiers
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record, cached by the facts its type's scope tests
@@ -323,6 +324,8 @@ class Engine:
     def _unused_extensions(self, ctx: _Context) -> list[Finding]:
         """DATA-EXTENSION: extensions not (fully) honoured, in date order. Those still filed
         under a rule were never reached: the rule had no instance on this record."""
+        if not ctx.unused and not ctx.extensions:
+            return []  # most records: no extension at all
         for events in ctx.extensions.values():
             ctx.unused.extend((event, "no_instance") for event in events)
         ctx.extensions.clear()
@@ -407,12 +410,13 @@ class Engine:
     def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
         """A satisfying event none of whose in-scope rules has a trigger on or before it (one
         it names by `refers_to`, if any; triggers before a rule's effective date count)."""
+        answering = self._answering.get(id(rules))
+        if answering is None:  # the rule tuples are the cache's own: their id is a safe key
+            answering = self._answering[id(rules)] = tuple(r for r in rules if r.satisfied_by)
         verdict: dict[int, bool] = {}  # id(event) -> explained
         candidates: dict[int, list[str]] = {}
         order: list[Event] = []
-        for rule in rules:
-            if not rule.satisfied_by:
-                continue
+        for rule in answering:
             satisfiers = _events_of(ctx, rule.satisfied_by)
             if not satisfiers:
                 continue
