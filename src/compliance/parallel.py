@@ -7,7 +7,8 @@ lie in the part file, its outcome codes). The main process takes the segments ba
 order, rejects duplicate ids (only it sees every id), keeps the summary, and copies each part
 file into the report with the kernel (`sendfile`), skipping any duplicate's findings. So the
 main process neither parses nor serialises, and the workers never wait on it. Workers inherit
-the loaded rules and calendar by forking.
+the loaded rules and calendar by forking. With one process (`--jobs 1`) the same segments run
+through the same loop in the main process (`_InlinePool`): one code path, the same bytes.
 
 A worker that dies (killed, out of memory) stops the audit with `WorkerDiedError` rather than
 leaving it waiting forever for the lost segment; workers in turn die with the command, even
@@ -173,7 +174,8 @@ def run_parallel(
     others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork") if jobs > 1 else None
     remove_stale_parts()
-    gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
+    if jobs > 1:
+        gc.freeze()  # workers' collections leave the inherited heap alone (no copy-on-write)
     pool: ProcessPoolExecutor | _InlinePool = (
         ProcessPoolExecutor(
             jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
