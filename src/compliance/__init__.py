@@ -6,6 +6,10 @@ The one-call API for services::
     from compliance import audit, obligations
     report = audit([Path("cases.jsonl")], as_of=date(2023, 9, 15))
     owed = obligations(record_dict, as_of=date(2023, 9, 15))
+
+A service answering many requests keeps one `Audit` and calls its `check()` or
+`obligations()` per record (docs/performance.md). Importing the package loads what the audit
+needs and nothing of the command line (rich, typer, pythainlp) or the store (SQLAlchemy).
 """
 
 from __future__ import annotations

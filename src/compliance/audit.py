@@ -91,6 +91,11 @@ class Audit:
         self.ledger.audited(result.findings, result.events_after_as_of)
         return result.findings
 
+    def check(self, record: Record | Mapping[str, Any]) -> list[Finding]:
+        """Every finding of one record, in SPEC §7 order, without counting it in this audit's
+        summary: the call a service makes per request (no state grows from call to call)."""
+        return self.engine.evaluate(_valid(record), self.as_of, self.flag_future).findings
+
     def obligations(self, record: Record | Mapping[str, Any]) -> list[Finding]:
         """What one record still owes — pending, due soon, overdue or open — soonest due
         first (open-ended ones last)."""

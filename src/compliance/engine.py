@@ -47,9 +47,12 @@ class _Context:
         "by_kind",
         "closed_on",
         "extensions",
+        "field_dates",
+        "merged",
         "record",
         "subject_id",
         "subject_type",
+        "triggers",
         "unused",
     )
 
@@ -63,6 +66,10 @@ class _Context:
         self.closed_on: date | None = None  # SPEC §15: the first closing event, if any
         self.extensions: dict[str, list[Event]] = {}  # rule id -> its extensions, by date
         self.unused: list[tuple[Event, str]] = []  # extensions not honoured, and why
+        self.field_dates: dict[str, date] = {}  # trigger field -> its date, read once
+        # Asked for twice (by a rule's judgement, then by the orphan check): made once.
+        self.triggers: dict[str, list[tuple[date, str | None]]] = {}  # rule id -> triggers
+        self.merged: dict[int, list[Event]] = {}  # id of a list of kinds -> their events
 
 
 class Engine:
@@ -84,6 +91,7 @@ class Engine:
             r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
         }
         self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
+        self._answering: dict[int, tuple[Rule, ...]] = {}  # id(rules) -> those with satisfiers
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record, cached by the facts its type's scope tests
@@ -107,14 +115,14 @@ class Engine:
         event dated after as_of is also a DATA-FUTURE finding."""
         events: Sequence[Event] = record.events
         described = RECORD_TYPES_BY_NAME[record.type]
-        for read_date in described.trigger_fields.values():
+        ctx = _Context(record, as_of)
+        for name, read_date in described.trigger_fields.items():
             # a record not yet received (or opened) on as_of was not known that day
-            known_from = read_date(record)
+            known_from = ctx.field_dates[name] = read_date(record)
             if known_from > as_of:
                 later = [e.date for e in events if e.date > as_of]
                 unknown = self._future(record, [known_from, *later])
                 return RecordResult(unknown if flag_future else [], len(events) + 1)
-        ctx = _Context(record, as_of)
         by_kind = ctx.by_kind
         future: list[Event] = []
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
@@ -159,10 +167,14 @@ class Engine:
 
     def _triggers(self, rule: Rule, ctx: _Context) -> list[tuple[date, str | None]]:
         """A rule's triggers on this record, in date order: (date, event id)."""
-        if rule.trigger.field:
-            read_date = RECORD_TYPES_BY_NAME[ctx.subject_type].trigger_fields[rule.trigger.field]
-            return [(read_date(ctx.record), None)]
-        return [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+        found = ctx.triggers.get(rule.id)
+        if found is None:
+            if rule.trigger.field:
+                found = [(ctx.field_dates[rule.trigger.field], None)]
+            else:
+                found = [(e.date, e.id) for e in ctx.by_kind.get(rule.trigger.event or "", ())]
+            ctx.triggers[rule.id] = found
+        return found
 
     def _deadlines(self, rule: Rule, ctx: _Context) -> list[Finding]:
         triggers = self._triggers(rule, ctx)
@@ -312,6 +324,8 @@ class Engine:
     def _unused_extensions(self, ctx: _Context) -> list[Finding]:
         """DATA-EXTENSION: extensions not (fully) honoured, in date order. Those still filed
         under a rule were never reached: the rule had no instance on this record."""
+        if not ctx.unused and not ctx.extensions:
+            return []  # most records: no extension at all
         for events in ctx.extensions.values():
             ctx.unused.extend((event, "no_instance") for event in events)
         ctx.extensions.clear()
@@ -396,16 +410,20 @@ class Engine:
     def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
         """A satisfying event none of whose in-scope rules has a trigger on or before it (one
         it names by `refers_to`, if any; triggers before a rule's effective date count)."""
+        answering = self._answering.get(id(rules))
+        if answering is None:  # the rule tuples are the cache's own: their id is a safe key
+            answering = self._answering[id(rules)] = tuple(r for r in rules if r.satisfied_by)
         verdict: dict[int, bool] = {}  # id(event) -> explained
         candidates: dict[int, list[str]] = {}
         order: list[Event] = []
-        for rule in rules:
-            if not rule.satisfied_by:
+        for rule in answering:
+            satisfiers = _events_of(ctx, rule.satisfied_by)
+            if not satisfiers:
                 continue
             triggers = self._triggers(rule, ctx)
             first = triggers[0][0] if triggers else None
             by_id = {tid: day for day, tid in triggers if tid is not None}
-            for event in _events_of(ctx, rule.satisfied_by):
+            for event in satisfiers:
                 key = id(event)
                 if key not in verdict:
                     verdict[key] = False
@@ -507,11 +525,16 @@ class Engine:
 
 
 def _events_of(ctx: _Context, kinds: list[str]) -> list[Event]:
-    """Known events of any of `kinds`, in date order (input order breaks ties)."""
+    """Known events of any of `kinds`, in date order (input order breaks ties). The lists of
+    kinds are the rules' own, alive as long as the rule book: their id is a safe key."""
     if len(kinds) == 1:
         return ctx.by_kind.get(kinds[0], [])
-    found = [e for k in kinds for e in ctx.by_kind.get(k, ())]
-    found.sort(key=_by_date)
+    found = ctx.merged.get(id(kinds))
+    if found is None:
+        by_kind = ctx.by_kind
+        found = [e for k in kinds if k in by_kind for e in by_kind[k]]
+        found.sort(key=_by_date)
+        ctx.merged[id(kinds)] = found
     return found
 
 
@@ -523,6 +546,8 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
     Triggers and satisfiers both come in date order, so the instances a satisfier may take
     only grow: they enter a heap of open instances as the satisfiers' dates pass their
     triggers, and each leaves it once — n log n in the number of events, not n²."""
+    if len(triggers) == 1:  # the usual case: the first satisfier it may take, no heap
+        return [_match_one(triggers[0], satisfiers)]
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
@@ -544,6 +569,21 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
         if open_instances:
             done[heapq.heappop(open_instances)] = event.date
     return done
+
+
+def _match_one(trigger: tuple[date, str | None], satisfiers: list[Event]) -> date | None:
+    """`_match` for one trigger: the first satisfier on or after it that names it by
+    `refers_to`, else the first on or after it that names no trigger."""
+    start, trigger_id = trigger
+    first: date | None = None
+    for event in satisfiers:
+        if event.date < start:
+            continue
+        if trigger_id is not None and event.refers_to == trigger_id:
+            return event.date
+        if first is None:
+            first = event.date
+    return first
 
 
 def _fact(path: str, record: Record, event: Event) -> bool:

@@ -7,7 +7,8 @@ lie in the part file, its outcome codes). The main process takes the segments ba
 order, rejects duplicate ids (only it sees every id), keeps the summary, and copies each part
 file into the report with the kernel (`sendfile`), skipping any duplicate's findings. So the
 main process neither parses nor serialises, and the workers never wait on it. Workers inherit
-the loaded rules and calendar by forking.
+the loaded rules and calendar by forking. With one process (`--jobs 1`) the same segments run
+through the same loop in the main process (`_InlinePool`): one code path, the same bytes.
 
 A worker that dies (killed, out of memory) stops the audit with `WorkerDiedError` rather than
 leaving it waiting forever for the lost segment; workers in turn die with the command, even
@@ -26,8 +27,8 @@ import shutil
 import signal
 import tempfile
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
@@ -171,11 +172,16 @@ def run_parallel(
     _worker_words = next((s.words for s in spoolers if isinstance(s, Spooler)), "all")
     # the sinks that take findings one by one (a record sink gets its workers' parts instead)
     others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("fork") if jobs > 1 else None
     remove_stale_parts()
-    gc.freeze()  # workers' collections then leave the inherited heap alone (no copy-on-write)
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+    if jobs > 1:
+        gc.freeze()  # workers' collections leave the inherited heap alone (no copy-on-write)
+    pool: ProcessPoolExecutor | _InlinePool = (
+        ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        )
+        if jobs > 1
+        else _InlinePool()
     )
     try:
         with (
@@ -211,7 +217,21 @@ def run_parallel(
         _end_workers(pool)
 
 
-def _end_workers(pool: ProcessPoolExecutor) -> None:
+class _InlinePool:
+    """One process: each segment is audited right here when it is submitted, by the same
+    flat loop the workers run — so `--jobs 1` writes the same bytes as `--jobs N` without
+    passing each record through the ledger and the sinks one by one."""
+
+    def submit(self, fn: Callable[[Task], SegmentResult], task: Task) -> Future[SegmentResult]:
+        future: Future[SegmentResult] = Future()
+        future.set_result(fn(task))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing runs elsewhere: nothing to wait for."""
+
+
+def _end_workers(pool: ProcessPoolExecutor | _InlinePool) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         with contextlib.suppress(OSError, ValueError):

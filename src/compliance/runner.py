@@ -18,7 +18,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, cast
 
 from compliance.errors import AuditStoppedError
-from compliance.parallel import run_parallel
 from compliance.readers import STDIN, Accepted, Item, read_files
 from compliance.sinks import RecordSink, Sink
 
@@ -36,16 +35,19 @@ def run_audit(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> None:
-    """Audit files (or items already read) into `sinks`. With `jobs` > 1, `.jsonl` files are
-    cut into segments judged by worker processes — unless a sink needs each finding's words
-    (a human format), which only one process can give it."""
+    """Audit files (or items already read) into `sinks`. Files are cut into segments, each
+    judged by one flat loop — in `jobs` worker processes, or here with one — unless a sink
+    needs each finding's words (a human format): those get findings one by one, here."""
     try:
         for sink in sinks:
             sink.start(audit.header())
         paths = _paths(inputs)
         parallel = paths is not None and STDIN not in paths  # a pipe cannot be cut in segments
-        if parallel and jobs > 1 and not any(s.needs_words for s in sinks):
+        if parallel and not any(s.needs_words for s in sinks):
             assert paths is not None
+            # processes, ctypes: loaded by an audit of files, not by a service's import
+            from compliance.parallel import run_parallel  # noqa: PLC0415 (import time)
+
             for _ in run_parallel(audit, audit.ledger, paths, jobs, sinks):
                 raise_if_stopped()
                 if progress is not None:
