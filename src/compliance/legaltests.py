@@ -29,7 +29,7 @@ from compliance.records import Record
 from compliance.rulebook import DEFAULT_PACKS, RuleBook, builtin_rules_dir, load_rulebook
 from compliance.thaidate import InputDate, format_thai
 from compliance.workcalendar import GovernmentCalendar
-from compliance.yamlfile import load_yaml_file
+from compliance.yamlfile import load_mapping_with_list
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -132,12 +132,7 @@ def builtin_case_dirs() -> list[Path]:
 def load_case_file(path: Path) -> CaseFile:
     """Read and validate one case file. Errors name the file, the case (index and name) and the
     field, never a value: a record may hold a complainant's name (SPEC §8)."""
-    data, _ = load_yaml_file(path, "case file")
-    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise ConfigurationError(f"{path}: a case file is a mapping with a list `cases:`")
-    extra = set(data) - {"packs", "cases"}
-    if extra:
-        raise ConfigurationError(f"{path}: unknown top-level keys {sorted(map(str, extra))}")
+    data = load_mapping_with_list(path, "case file", "cases", frozenset({"packs", "cases"}))
     packs = data.get("packs", list(DEFAULT_PACKS))
     if isinstance(packs, str):  # `packs: all` reads as well as `packs: [all]`
         packs = [packs]

@@ -28,7 +28,7 @@ from compliance.records import (
     RespondentCategory,
 )
 from compliance.thaidate import InputDate
-from compliance.yamlfile import load_yaml_file
+from compliance.yamlfile import load_mapping_with_list
 
 RuleKind = Literal["deadline", "recurring", "open_ended", "condition", "overrun"]
 Severity = Literal["violation", "advisory"]
@@ -362,12 +362,7 @@ def load_rule_dir(directory: Path) -> list[Rule]:
 
 
 def _load_rule_file(path: Path) -> list[Rule]:
-    data, _ = load_yaml_file(path, "rule file")
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise ConfigurationError(f"{path}: a rule file is a mapping with a list `rules:`")
-    extra = set(data) - {"rules", "documents"}
-    if extra:
-        raise ConfigurationError(f"{path}: unknown top-level keys {sorted(map(str, extra))}")
+    data = load_mapping_with_list(path, "rule file", "rules", frozenset({"rules", "documents"}))
     documents = _documents(path, data.get("documents"))
     rules = []
     for index, raw in enumerate(data["rules"]):

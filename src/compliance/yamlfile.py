@@ -77,3 +77,17 @@ def load_yaml_file(path: Path, what: str) -> tuple[Any, str]:
     except RecursionError:
         raise ConfigurationError(f"{path}: {what} is not usable: nested too deeply") from None
     return data, "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def load_mapping_with_list(
+    path: Path, what: str, list_key: str, allowed: frozenset[str]
+) -> dict[str, Any]:
+    """A YAML file that is a mapping holding a list under `list_key` and no keys but
+    `allowed` (rule files, legal case files); a ConfigurationError naming the file otherwise."""
+    data, _ = load_yaml_file(path, what)
+    if not isinstance(data, dict) or not isinstance(data.get(list_key), list):
+        raise ConfigurationError(f"{path}: a {what} is a mapping with a list `{list_key}:`")
+    extra = set(data) - allowed
+    if extra:
+        raise ConfigurationError(f"{path}: unknown top-level keys {sorted(map(str, extra))}")
+    return data
