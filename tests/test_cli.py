@@ -430,3 +430,17 @@ def test_version_and_module_entry_point() -> None:
         check=False,
     )
     assert done.returncode == 0 and json.loads(done.stdout)["summary"]["records"] == 32
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["calendar", "٢٠٢٣"], ["calendar", "２０２３"], ["audit", CASES, *AS_OF, "--warn-days", "٣"]],
+)
+def test_numbers_take_only_ascii_or_thai_digits(args: list[str]) -> None:
+    """SPEC §3.1's digit forms are ASCII and Thai; Python's int() would take these too."""
+    assert cli(*args).returncode == 2
+
+
+def test_numbers_in_thai_digits_are_read() -> None:
+    assert json.loads(cli("calendar", "๒๕๖๖", "--format", "json").stdout)["year"] == 2023
+    assert cli("audit", CASES, *AS_OF, "--warn-days", "๓", "--output", "/dev/null").returncode == 1

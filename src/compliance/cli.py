@@ -48,6 +48,7 @@ from compliance.store.cli import register as register_store
 from compliance.thaidate import (
     BE_THRESHOLD,
     DateParseError,
+    arabic_digits,
     parse_date,
     to_ce,
 )
@@ -122,9 +123,21 @@ def load_calendar(holidays_file: Path | None) -> GovernmentCalendar:
         fail(str(exc))
 
 
+def whole_number(text: str) -> int:
+    """A whole number in ASCII or Thai digits only: Python's int() also takes Arabic-Indic,
+    fullwidth and other digits, which SPEC §3.1 does not."""
+    digits = arabic_digits(str(text).strip())
+    if not digits.isascii() or not digits.isdigit():
+        raise typer.BadParameter("a whole number in ASCII or Thai digits")
+    return int(digits)
+
+
 @app.command("calendar")
 def calendar_command(
-    year: Annotated[int, typer.Argument(help="C.E. year (e.g. 2023) or B.E. year (e.g. 2566).")],
+    year: Annotated[
+        int,
+        typer.Argument(parser=whole_number, help="C.E. year (e.g. 2023) or B.E. year (e.g. 2566)."),
+    ],
     output_format: Annotated[
         str, typer.Option("--format", help="table or json.", case_sensitive=False)
     ] = "table",
@@ -170,7 +183,12 @@ PackOption = Annotated[
     ),
 ]
 WarnOption = Annotated[
-    int, typer.Option("--warn-days", min=0, help="Days before a due date that warn (due_soon).")
+    int,
+    typer.Option(
+        "--warn-days",
+        parser=whole_number,
+        help="Days before a due date that warn (due_soon).",
+    ),
 ]
 PROGRESS_MIN_BYTES = 5_000_000
 T = TypeVar("T")
