@@ -10,7 +10,7 @@ files. A service that logs exceptions logs no names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ from compliance.engine import DEFAULT_WARN_DAYS, Engine
 from compliance.errors import ArgumentError, RecordError, format_validation_error
 from compliance.findings import Finding
 from compliance.ledger import Ledger
-from compliance.readers import Accepted, Item, Rejected, check_inputs, read_values
+from compliance.readers import Item, Rejected, check_inputs, read_values
 from compliance.records import RECORD_ADAPTER, Record
 from compliance.report import FindingModel, Report, Summary
 from compliance.rulebook import RuleBook, load_rulebook
@@ -99,28 +99,9 @@ class Audit:
     def obligations(self, record: Record | Mapping[str, Any]) -> list[Finding]:
         """What one record still owes — pending, due soon, overdue or open — soonest due
         first (open-ended ones last)."""
-        valid = _valid(record)
-        findings = self.engine.evaluate(valid, self.as_of, self.flag_future).findings
-        owed = [f for f in findings if f.status in OPEN_STATUSES]
+        owed = [f for f in self.check(record) if f.status in OPEN_STATUSES]
         owed.sort(key=lambda f: (f.due_date or date.max, f.rule_id, f.instance or 0))
         return owed
-
-    def stream(self, items: Iterable[Item]) -> Iterator[Finding | Rejected]:
-        """Findings record by record in input order, rejections where they occur (duplicate
-        ids rejected by the ledger)."""
-        ledger = self.ledger
-        for item in items:
-            rejected = item
-            if isinstance(item, Accepted):
-                record = item.record
-                duplicate = ledger.admit(item.source, item.line, record.type, record.record_id)
-                if duplicate is None:
-                    yield from self.record(record)
-                    continue
-                rejected = duplicate
-            assert isinstance(rejected, Rejected)
-            ledger.reject(rejected)
-            yield rejected
 
     def run(
         self,

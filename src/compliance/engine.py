@@ -65,7 +65,8 @@ class _Context:
         self.by_kind: dict[str, list[Event]] = {}
         self.closed_on: date | None = None  # SPEC §15: the first closing event, if any
         self.extensions: dict[str, list[Event]] = {}  # rule id -> its extensions, by date
-        self.unused: list[tuple[Event, str]] = []  # extensions not honoured, and why
+        # extensions not (fully) honoured: why, and the instance they went to, if any
+        self.unused: list[tuple[Event, str, int | None]] = []
         self.field_dates: dict[str, date] = {}  # trigger field -> its date, read once
         # Asked for twice (by a rule's judgement, then by the orphan check): made once.
         self.triggers: dict[str, list[tuple[date, str | None]]] = {}  # rule id -> triggers
@@ -91,7 +92,6 @@ class Engine:
             r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
         }
         self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
-        self._answering: dict[int, tuple[Rule, ...]] = {}  # id(rules) -> those with satisfiers
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record, cached by the facts its type's scope tests
@@ -260,11 +260,11 @@ class Engine:
             if rule is not None and rule.extension is not None:
                 ctx.extensions.setdefault(rule.id, []).append(event)
             elif rule is not None:
-                ctx.unused.append((event, "not_extendable"))
+                ctx.unused.append((event, "not_extendable", None))
             elif target in self.rulebook.by_id:
-                ctx.unused.append((event, "out_of_scope"))
+                ctx.unused.append((event, "out_of_scope", None))
             elif target not in self.rulebook.builtin_ids:
-                ctx.unused.append((event, "unknown_rule"))
+                ctx.unused.append((event, "unknown_rule", None))
 
     def _extend(
         self,
@@ -278,7 +278,7 @@ class Engine:
         instance its `refers_to` names, else to the earliest instance triggered on or before it
         and not yet done by then; it is honoured when dated on or before the due date in force,
         up to the rule's max_days (new due = old due + days)."""
-        assert rule.extension is not None
+        assert rule.extension is not None and rule.calc_period is not None
         cap = rule.extension.max_days
         by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
         dues = [d.due for d in deadlines]
@@ -295,31 +295,18 @@ class Engine:
                     None,
                 )
             if index is None:
-                ctx.unused.append((event, "no_instance"))
+                ctx.unused.append((event, "no_instance", None))
                 continue
             if event.date > dues[index]:
-                ctx.unused.append((event, "too_late"))
+                ctx.unused.append((event, "too_late", index + 1))
                 continue
             requested = event.days if isinstance(event, CaseEvent) and event.days else 0
             days = min(requested, cap) if cap else requested
             if days < requested:
-                ctx.unused.append((event, "capped"))
-            dues[index] = self._extended_due(dues[index], days, rule)
+                ctx.unused.append((event, "capped", index + 1))
+            dues[index] = self.calculator.extend(dues[index], days, rule.calc_period)
             honoured[index].append(Extension(event.date, days, requested, dues[index]))
         return [tuple(h) for h in honoured]
-
-    def _extended_due(self, due: date, days: int, rule: Rule) -> date:
-        """The old due date is not counted again: new due = old due + days; the actor rule of
-        §4 still applies to the new last day."""
-        new_due = due + timedelta(days=days)
-        period = rule.calc_period
-        if (
-            period is not None
-            and period.actor == "other"
-            and not self.calendar.is_working_day(new_due)
-        ):
-            new_due = self.calculator.next_working_day(new_due)[0]
-        return new_due
 
     def _unused_extensions(self, ctx: _Context) -> list[Finding]:
         """DATA-EXTENSION: extensions not (fully) honoured, in date order. Those still filed
@@ -327,14 +314,15 @@ class Engine:
         if not ctx.unused and not ctx.extensions:
             return []  # most records: no extension at all
         for events in ctx.extensions.values():
-            ctx.unused.extend((event, "no_instance") for event in events)
+            ctx.unused.extend((event, "no_instance", None) for event in events)
         ctx.extensions.clear()
         ctx.unused.sort(key=lambda item: item[0].date)
         findings = []
-        for event, reason in ctx.unused:
-            finding = self._data_finding(ctx.record, "DATA-EXTENSION", None, event, None)
-            finding.related_rule = event.extends if isinstance(event, CaseEvent) else None
+        for event, reason, instance in ctx.unused:
+            extends = event.extends if isinstance(event, CaseEvent) else None
+            finding = self._data_finding(ctx.record, "DATA-EXTENSION", None, event, extends)
             finding.note = reason
+            finding.related_instance = instance
             findings.append(finding)
         return findings
 
@@ -354,12 +342,7 @@ class Engine:
         if ctx.closed_on is not None:
             ends.append(ctx.closed_on)  # SPEC §15: closing ends the schedule too
         if ends:
-            end = min(ends)
-            schedule = []
-            occurrence = 1
-            while (current := self.calculator.deadline(start, period, occurrence)).due < end:
-                schedule.append(current)
-                occurrence += 1
+            schedule = self.calculator.schedule_before(start, period, min(ends))
         else:
             schedule = self.calculator.schedule(start, period, ctx.as_of)
         findings = []
@@ -410,14 +393,11 @@ class Engine:
     def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
         """A satisfying event none of whose in-scope rules has a trigger on or before it (one
         it names by `refers_to`, if any; triggers before a rule's effective date count)."""
-        answering = self._answering.get(id(rules))
-        if answering is None:  # the rule tuples are the cache's own: their id is a safe key
-            answering = self._answering[id(rules)] = tuple(r for r in rules if r.satisfied_by)
         verdict: dict[int, bool] = {}  # id(event) -> explained
         candidates: dict[int, list[str]] = {}
         order: list[Event] = []
-        for rule in answering:
-            satisfiers = _events_of(ctx, rule.satisfied_by)
+        for rule in rules:
+            satisfiers = _events_of(ctx, rule.satisfied_by) if rule.satisfied_by else []
             if not satisfiers:
                 continue
             triggers = self._triggers(rule, ctx)
@@ -546,8 +526,6 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
     Triggers and satisfiers both come in date order, so the instances a satisfier may take
     only grow: they enter a heap of open instances as the satisfiers' dates pass their
     triggers, and each leaves it once — n log n in the number of events, not n²."""
-    if len(triggers) == 1:  # the usual case: the first satisfier it may take, no heap
-        return [_match_one(triggers[0], satisfiers)]
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
@@ -569,21 +547,6 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
         if open_instances:
             done[heapq.heappop(open_instances)] = event.date
     return done
-
-
-def _match_one(trigger: tuple[date, str | None], satisfiers: list[Event]) -> date | None:
-    """`_match` for one trigger: the first satisfier on or after it that names it by
-    `refers_to`, else the first on or after it that names no trigger."""
-    start, trigger_id = trigger
-    first: date | None = None
-    for event in satisfiers:
-        if event.date < start:
-            continue
-        if trigger_id is not None and event.refers_to == trigger_id:
-            return event.date
-        if first is None:
-            first = event.date
-    return first
 
 
 def _fact(path: str, record: Record, event: Event) -> bool:

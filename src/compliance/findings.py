@@ -79,6 +79,7 @@ class Finding:
     deadline: Deadline | None = None
     event_kind: str | None = None  # data findings: the event at fault
     related_rule: str | None = None  # DATA-ORPHAN: the rules whose trigger is missing
+    related_instance: int | None = None  # DATA-EXTENSION: the instance it went to, if any
     extended_days: int | None = None  # deadline findings: the days of extension honoured
     extensions: tuple[Extension, ...] = ()
     closed_on: date | None = None  # the record's closing date, where it decided the status

@@ -162,7 +162,7 @@ def extension_problem(code: str | None) -> tuple[str, str]:
 
 def _data_messages(f: Finding) -> tuple[str, str]:
     day_th, day_en = _day_words(f.done_on) if f.done_on else ("", "")
-    event_th = f"“{event_name_th(f.event_kind)}”"
+    event_th = f"“{event_name_th(f.event_kind, f.subject_type)}”"
     if f.rule_id == "DATA-FUTURE":
         return (
             f"ข้อมูลไม่สอดคล้อง: {event_th} ลงวันที่ {day_th} ซึ่งเป็นวันในอนาคต",

@@ -40,6 +40,7 @@ from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
 from compliance.output import process_alive
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
+from compliance.runner import run_items
 from compliance.serialise import Words, finding_bytes
 from compliance.sinks import RecordSink, Sink, Spooler
 
@@ -159,7 +160,7 @@ PART_PREFIX = "compliance-parts-"
 
 
 def run_parallel(
-    audit: Audit, ledger: Ledger, paths: Sequence[Path], jobs: int, sinks: Sequence[Sink]
+    audit: Audit, paths: Sequence[Path], jobs: int, sinks: Sequence[Sink]
 ) -> Iterator[None]:
     """Audit `paths` over `jobs` processes into `sinks`, in input order, with the ledger
     rejecting duplicates and keeping the summary. The JSON report takes the workers' bytes as
@@ -192,7 +193,7 @@ def run_parallel(
             for path in paths:
                 source = str(path)
                 if path.suffix.lower() != ".jsonl":  # a .json document: read whole, here
-                    _settle_document(audit, ledger, sinks, path)
+                    run_items(audit, read_json_file(path), sinks)
                     yield None
                     continue
                 lines = 0
@@ -206,12 +207,12 @@ def run_parallel(
                     running.extend(
                         pool.submit(_audit_segment, t) for t in itertools.islice(tasks, 1)
                     )
-                    lines += _settle(audit, ledger, spoolers, others, source, result)
+                    lines += _settle(audit, spoolers, others, source, result)
                     for reader, part_sink in zip(_worker_readers, result[4], strict=True):
                         reader.merge(part_sink)
                     yield None
                 if lines == 0:
-                    _reject(ledger, sinks, Rejected(source, 1, None, (EMPTY_FILE,)))
+                    _reject(audit.ledger, sinks, Rejected(source, 1, None, (EMPTY_FILE,)))
         pool.shutdown()
     finally:  # stopped (a signal, an error): the workers' work is lost, end them now
         _end_workers(pool)
@@ -254,28 +255,6 @@ def remove_stale_parts() -> None:
             shutil.rmtree(folder)
 
 
-def _settle_document(audit: Audit, ledger: Ledger, sinks: Sequence[Sink], path: Path) -> None:
-    """A .json document, read and judged here."""
-    for item in read_json_file(path):
-        if isinstance(item, Rejected):
-            _reject(ledger, sinks, item)
-            continue
-        record = item.record
-        duplicate = ledger.admit(str(path), item.line, record.type, record.record_id)
-        if duplicate is not None:
-            _reject(ledger, sinks, duplicate)
-            continue
-        result = audit.engine.evaluate(record, audit.as_of, audit.flag_future)
-        ledger.audited(result.findings, result.events_after_as_of)
-        for sink in sinks:
-            if isinstance(sink, RecordSink):
-                sink.record(record, result.findings)
-        for finding in result.findings:
-            for sink in sinks:
-                if not isinstance(sink, RecordSink):
-                    sink.finding(finding)
-
-
 @contextlib.contextmanager
 def _lost_segments_stop_the_audit() -> Iterator[None]:
     """A worker's death breaks the pool: the next submission or result raises
@@ -310,7 +289,6 @@ def _reject(ledger: Ledger, sinks: Sequence[Sink], rejected: Rejected) -> None:
 
 def _settle(
     audit: Audit,
-    ledger: Ledger,
     spoolers: list[Sink],
     others: list[Sink],
     source: str,
@@ -319,6 +297,7 @@ def _settle(
     """Count a finished segment, reject duplicates, copy its findings (minus any duplicate's)
     into the report and hand them to the other sinks; returns its number of non-blank lines."""
     part, records, counts, lines, _ = result
+    ledger = audit.ledger
     summary = ledger.summary
     sinks = [*spoolers, *others, *_worker_readers]
     try:

@@ -89,6 +89,26 @@ class PeriodCalculator:
                 return result
             occurrence += 1
 
+    def schedule_before(self, start: date, period: Period, end: date) -> list[Deadline]:
+        """Recurring periods from `start` whose last day is before `end` (a schedule that an
+        event — a report received, a closing — has ended)."""
+        result: list[Deadline] = []
+        occurrence = 1
+        while (current := self.deadline(start, period, occurrence)).due < end:
+            result.append(current)
+            occurrence += 1
+        return result
+
+    def extend(self, due: date, days: int, period: Period) -> date:
+        """An extension of `days` (SPEC §10.5): counted from the old last day, which is not
+        counted again — new due = old due + days — and the actor rule of §4 applies to the new
+        last day (an authority's counts even on a holiday; anyone else's moves to the next
+        working day)."""
+        new_due = due + timedelta(days=days)
+        if period.actor == "other" and not self.calendar.is_working_day(new_due):
+            new_due = self.next_working_day(new_due)[0]
+        return new_due
+
     def next_working_day(self, day: date) -> tuple[date, list[date]]:
         """The first working day after `day`, and the non-working days skipped to reach it."""
         skipped = []

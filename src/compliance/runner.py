@@ -48,13 +48,13 @@ def run_audit(
             # processes, ctypes: loaded by an audit of files, not by a service's import
             from compliance.parallel import run_parallel  # noqa: PLC0415 (import time)
 
-            for _ in run_parallel(audit, audit.ledger, paths, jobs, sinks):
+            for _ in run_parallel(audit, paths, jobs, sinks):
                 raise_if_stopped()
                 if progress is not None:
                     progress(audit.summary.records)
         else:
             items = read_files(paths) if paths is not None else cast(Iterable[Item], inputs)
-            _run_serial(audit, items, sinks, progress)
+            run_items(audit, items, sinks, progress)
         raise_if_stopped()  # the signal's own exception may have been swallowed (at a fork)
         summary = audit.summary.to_json()
         for sink in sinks:
@@ -72,9 +72,12 @@ def _paths(inputs: Sequence[Path] | Iterable[Item]) -> list[Path] | None:
     return None
 
 
-def _run_serial(
-    audit: Audit, items: Iterable[Item], sinks: Sequence[Sink], progress: Progress | None
+def run_items(
+    audit: Audit, items: Iterable[Item], sinks: Sequence[Sink], progress: Progress | None = None
 ) -> None:
+    """Records already read, one by one, into the sinks: the ledger admits each (or rejects a
+    duplicate), the engine judges it. The path of standard input, `.json` documents and the
+    human formats."""
     ledger = audit.ledger
     readers = [s for s in sinks if isinstance(s, RecordSink)]
     plain = [s for s in sinks if not isinstance(s, RecordSink)]  # readers get record()

@@ -43,16 +43,17 @@ RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(
     Annotated[Record, Field(discriminator="type")], config=ConfigDict(hide_input_in_errors=True)
 )
 
-def event_name_th(kind: str | None) -> str:
-    """An event kind in an officer's words, as its record type describes it ("" for none; an
-    unknown kind as it is; `received_at`, a complaint's receipt, too)."""
+def event_name_th(kind: str | None, record_type: str) -> str:
+    """An event kind in an officer's words, as its record type describes it (two types may
+    name the same kind differently: a complaint's `result_notified` goes to the complainant,
+    a case's to สำนักงาน ก.ก.); "" for none, an unknown kind as it is, and a trigger field
+    (a complaint's `received_at`) as the receipt."""
     if not kind:
         return ""
-    for described in REGISTRY:
-        name = described.event_kinds.get(kind)
-        if name:
-            return name
-    return "วันที่รับเรื่อง" if kind == "received_at" else kind
+    described = RECORD_TYPES_BY_NAME[record_type]
+    if kind in described.trigger_fields:
+        return "วันที่รับเรื่อง"
+    return described.event_kinds.get(kind, kind)
 
 
 __all__ = [

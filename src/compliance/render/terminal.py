@@ -367,7 +367,7 @@ def record_lines(record: Record, english: bool, events: bool = True) -> Iterator
             yield Text(f"  {event.date.isoformat()}  {event.kind}{visible(ref + answers)}")
         else:
             day = format_thai(event.date, "medium")
-            yield para(f"  {day}  {event_name_th(event.kind)}{ref}{answers}")
+            yield para(f"  {day}  {event_name_th(event.kind, record.type)}{ref}{answers}")
 
 
 def explain(

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 from typing import Any
 
 from compliance.findings import Finding, Severity
 from compliance.messages import extension_problem
-from compliance.records import RECORD_TYPES_BY_NAME, Event, Record, event_name_th
+from compliance.records import Event, Record, event_name_th
 from compliance.render.base import STATUS_TH, CollectingRenderer, thai_day
 from compliance.render.words import rule_ref
 from compliance.thaidate import MONTHS_TH, MONTHS_TH_ABBR
@@ -184,8 +184,6 @@ class Stage:
 class Timeline:
     """A record's process, stage by stage, in date order."""
 
-    record_id: str
-    subject_type: str
     stages: list[Stage]
 
     @property
@@ -198,17 +196,16 @@ class Timeline:
 def build(record: Record, findings: Sequence[Finding]) -> Timeline:
     """The timeline of one record from its events and the engine's findings on it."""
     steps: list[Step] = []
-    names = RECORD_TYPES_BY_NAME[record.type].event_kinds
     received = getattr(record, "received_on", None)
     if received is not None:
-        steps.append(Step(received, RECEIVED, "วันที่รับเรื่อง"))
+        steps.append(Step(received, RECEIVED, event_name_th(RECEIVED, record.type)))
     extensions: list[Event] = []
     events: list[Event] = sorted(record.events, key=lambda e: e.date)
     for event in events:
         if event.kind == EXTENSION_KIND:
             extensions.append(event)
             continue
-        name = names.get(event.kind) or event.kind
+        name = event_name_th(event.kind, record.type)
         steps.append(Step(event.date, event.kind, name, event.id, event.refers_to))
     periods = _attach_periods(record, findings, steps)
     refused: dict[tuple[str | None, date | None], str | None] = {
@@ -220,7 +217,7 @@ def build(record: Record, findings: Sequence[Finding]) -> Timeline:
         extends = getattr(event, "extends", None)
         requested = getattr(event, "days", None) or 0
         step = _extension_step(event.date, requested, extends, periods, refused)
-        target = _period_for(extends, event.date, event.refers_to, steps, periods)
+        target = _period_for(extends, event.date, findings, periods)
         if target is not None:
             target.extensions.append(step)
         else:
@@ -228,14 +225,14 @@ def build(record: Record, findings: Sequence[Finding]) -> Timeline:
                 Step(
                     event.date,
                     EXTENSION_KIND,
-                    names.get(EXTENSION_KIND, EXTENSION_KIND),
+                    event_name_th(EXTENSION_KIND, record.type),
                     event.id,
                     extends=extends,
                     extension=step,
                 )
             )
     steps.sort(key=lambda s: s.day)  # stable: events of one day keep the record's order
-    return Timeline(record.record_id, record.type, _stages(record.type, steps))
+    return Timeline(_stages(record.type, steps))
 
 
 def _attach_periods(
@@ -254,16 +251,13 @@ def _attach_periods(
         if rule is None or f.trigger_date is None:
             continue
         first_due = f.deadline.due if f.deadline is not None else f.due_date
-        if f.deadline is None and f.extensions:  # rebuilt from facts: undo the extensions
-            first_due = f.extensions[0].new_due - timedelta(days=f.extensions[0].days)
         period = PeriodStep(f, first_due)
         if f.done_on is not None:
             period.done_kind = next(
                 (e.kind for e in events if e.date == f.done_on and e.kind in rule.satisfied_by),
                 None,
             )
-            names = RECORD_TYPES_BY_NAME[record.type].event_kinds
-            period.done_th = names.get(period.done_kind or "", "")
+            period.done_th = event_name_th(period.done_kind, record.type)
         by_rule.setdefault(f.rule_id, []).append(period)
         kind = rule.trigger.event or (RECEIVED if rule.trigger.field == RECEIVED else None)
         at = index.get((kind, f.trigger_date))
@@ -295,29 +289,24 @@ def _extension_step(
 def _period_for(
     extends: str | None,
     dated: date,
-    refers_to: str | None,
-    steps: list[Step],
+    findings: Sequence[Finding],
     periods: dict[str, list[PeriodStep]],
 ) -> PeriodStep | None:
-    """The instance an extension belongs to, as SPEC §10.5 matches it: the one it honoured;
-    else the one whose trigger `refers_to` names; else the earliest triggered on or before it
-    and not done by then; else the last triggered before it (a late extension)."""
+    """The instance the engine gave an extension to (SPEC §10.5): the one it honoured it on,
+    or the one a refused or capped DATA-EXTENSION names; None for one that reached none."""
     candidates = periods.get(extends or "", [])
     for period in candidates:
         if any(e.dated == dated for e in period.finding.extensions):
             return period
-    if refers_to:
-        for step in steps:
-            if step.event_id == refers_to:
-                for period in step.periods:
-                    if period.finding.rule_id == extends:
-                        return period
-    started = [p for p in candidates if p.finding.trigger_date and p.finding.trigger_date <= dated]
-    for period in started:
-        done = period.finding.done_on
-        if done is None or done > dated:
-            return period
-    return started[-1] if started else None
+    instance = next(
+        (
+            f.related_instance
+            for f in findings
+            if f.rule_id == "DATA-EXTENSION" and f.related_rule == extends and f.done_on == dated
+        ),
+        None,
+    )
+    return next((p for p in candidates if p.finding.instance == instance), None)
 
 
 def _stages(record_type: str, steps: list[Step]) -> list[Stage]:
@@ -374,7 +363,7 @@ def step_th(step: Step) -> str:
     if step.kind is None:  # a mark with no event of its own (KK-61-REPORT's 180 days)
         rule = step.periods[0].finding.rule if step.periods else None
         if rule is not None and rule.overrun_days:
-            since = event_name_th(rule.trigger.event)
+            since = event_name_th(rule.trigger.event, rule.scope.record)
             return f"ครบ {rule.overrun_days} วันนับแต่{since} ยังไม่ได้รับสำนวน"
         return "ครบระยะเวลาที่ต้องติดตาม"
     name = step.name_th

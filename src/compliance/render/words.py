@@ -21,7 +21,7 @@ def rule_ref(f: Finding) -> str:
 
 def data_message_th(f: Finding) -> str:
     """A data finding (DATA-*) in an officer's words, the event named in Thai."""
-    event = f"“{event_name_th(f.event_kind)}”"
+    event = f"“{event_name_th(f.event_kind, f.subject_type)}”"
     day = f" ลงวันที่ {format_thai(f.done_on)}" if f.done_on else ""
     if f.rule_id == "DATA-FUTURE":
         return f"บันทึก{event}{day} ซึ่งเป็นวันในอนาคต ตรวจสอบวันที่ที่บันทึก"
