@@ -461,3 +461,14 @@ def test_a_json_array_file_counts_like_jsonl(jobs: int, tmp_path: Path) -> None:
     array.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
     got = stats_json(str(array), "--fiscal-year", "2566", "--half", "1", jobs=jobs)
     assert got == expected()
+
+
+def test_stats_never_writes_over_its_input(tmp_path: Path) -> None:
+    """As for `audit`: --output naming an input is refused before anything is counted, and a
+    place that cannot be written is a usage error (2), not an internal one."""
+    records = tmp_path / "records.jsonl"
+    records.write_bytes(H1.read_bytes())
+    done = stats(str(records), "--fiscal-year", "2566", "--output", str(records))
+    assert done.returncode == 2 and records.read_bytes() == H1.read_bytes()
+    nowhere = stats(str(records), "--fiscal-year", "2566", "--output", str(tmp_path / "no" / "x"))
+    assert nowhere.returncode == 2 and b"internal error" not in nowhere.stderr

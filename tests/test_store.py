@@ -445,3 +445,9 @@ def test_a_run_over_workers_records_what_one_process_records(tmp_path: Path) -> 
             assert done.returncode == 0, done.stderr
         found.append(changes_json(store))
     assert found[0] == found[1] and found[0]["changes"]
+
+
+def test_store_errors_show_the_path_as_given(tmp_path: Path) -> None:
+    """A path holding rich markup ("[b]") is printed literally, never interpreted."""
+    result = invoke("runs", "--store", str(tmp_path / "no[b]ne" / "x.db"))
+    assert result.exit_code == 2 and "no[b]ne" in result.output

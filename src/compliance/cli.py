@@ -11,16 +11,32 @@ from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from compliance.audit import Audit
+from compliance.cliutil import (
+    EXIT_FAILED,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_REJECTED,
+    AsOfOption,
+    HolidaysOption,
+    InputsArgument,
+    PackOption,
+    RulesOption,
+    WarnOption,
+    fail,
+    load_calendar,
+    stderr_console,
+    whole_number,
+    write_stdout,
+)
 from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
 from compliance.findings import SEVERITY_RANK
 from compliance.importers.cli import import_app
@@ -36,7 +52,6 @@ from compliance.render.terminal import (
     explain,
     rule_text,
     rules_table,
-    visible,
 )
 from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
@@ -48,14 +63,11 @@ from compliance.store.cli import register as register_store
 from compliance.thaidate import (
     BE_THRESHOLD,
     DateParseError,
-    arabic_digits,
     parse_date,
     to_ce,
 )
 from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-EXIT_FAILED = 4  # the audit could not finish (SPEC §9 names no code for it): no report
 DEBUG_ENV = "COMPLIANCE_DEBUG"
 
 app = typer.Typer(
@@ -66,11 +78,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-HolidaysOption = Annotated[
-    Path | None,
-    typer.Option("--holidays", help="Organisation holidays file (YAML).", dir_okay=False),
-]
 
 
 def _version(value: bool) -> None:
@@ -95,41 +102,6 @@ def root(
     """compliance: legal deadlines of the BMA Anti-Bribery guideline, judged and explained."""
     if debug:
         os.environ[DEBUG_ENV] = "1"
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print a diagnostic on standard error and exit with `code`."""
-    # Text, not markup: a message may quote a file name or an id holding "[/]" (a crash);
-    # control characters (ESC, bidi overrides) shown as escapes, never sent to the terminal.
-    _stderr().print(Text.assemble(("error:", "bold red"), f" {visible(message)}"), highlight=False)
-    raise typer.Exit(code)
-
-
-def write_stdout(data: bytes) -> None:
-    """Write bytes to standard output (reports are UTF-8 whatever the locale)."""
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
-
-
-def load_calendar(holidays_file: Path | None) -> GovernmentCalendar:
-    """The calendar, or exit 2 with the file's problem."""
-    try:
-        return GovernmentCalendar.from_file(holidays_file)
-    except ConfigurationError as exc:
-        fail(str(exc))
-
-
-def whole_number(text: str) -> int:
-    """A whole number in ASCII or Thai digits only: Python's int() also takes Arabic-Indic,
-    fullwidth and other digits, which SPEC §3.1 does not."""
-    digits = arabic_digits(str(text).strip())
-    if not digits.isascii() or not digits.isdigit():
-        raise typer.BadParameter("a whole number in ASCII or Thai digits")
-    return int(digits)
 
 
 @app.command("calendar")
@@ -157,39 +129,6 @@ def calendar_command(
     calendar_table(console_for(), cal, year)
 
 
-InputsArgument = Annotated[
-    list[Path],
-    typer.Argument(
-        help="Record files (.jsonl or .json); - reads JSON Lines from standard input.",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Audit date (any SPEC §3.1 form); default today in Bangkok."),
-]
-RulesOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--rules", help="Organisation rules directory (adds or overrides by id).", file_okay=False
-    ),
-]
-PackOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--pack",
-        help="Built-in rule pack: abp (the guideline, the default), kk2565 (the disciplinary "
-        "rule), or all; repeatable.",
-    ),
-]
-WarnOption = Annotated[
-    int,
-    typer.Option(
-        "--warn-days",
-        parser=whole_number,
-        help="Days before a due date that warn (due_soon).",
-    ),
-]
 PROGRESS_MIN_BYTES = 5_000_000
 T = TypeVar("T")
 
@@ -224,7 +163,7 @@ def progress_line(paths: list[Path]) -> Iterator[Progress | None]:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=_stderr(),
+        console=stderr_console(),
         transient=True,
     ) as progress:
         task = progress.add_task("ตรวจแล้ว 0 เรื่อง")
@@ -463,7 +402,7 @@ def main() -> None:
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
         else:
-            _stderr().print(
+            stderr_console().print(
                 f"[bold red]error:[/] internal error ({type(exc).__name__}); nothing was "
                 f"written. Run the same command with --debug to see where it happened.",
                 markup=True,

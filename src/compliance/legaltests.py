@@ -21,6 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.cells import cell_len
 
 from compliance.audit import Audit
+from compliance.cliutil import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    HolidaysOption,
+    RulesOption,
+    fail,
+    load_calendar,
+    write_stdout,
+)
 from compliance.engine import DEFAULT_WARN_DAYS
 from compliance.errors import ConfigurationError, format_validation_error
 from compliance.findings import Finding, Status
@@ -31,7 +41,7 @@ from compliance.thaidate import InputDate, format_thai
 from compliance.workcalendar import GovernmentCalendar
 from compliance.yamlfile import load_mapping_with_list
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL = EXIT_OK, EXIT_FINDINGS  # 1: a case fails
 CASE_SUFFIXES = (".yaml", ".yml")
 # Members of an expected finding that are compared when listed; `rule` and `instance` name the
 # finding, `status` is always compared.
@@ -469,24 +479,11 @@ def legal_test_command(
             show_default=False,
         ),
     ] = None,
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--rules",
-            help="Organisation rules directory (adds or overrides by id).",
-            file_okay=False,
-        ),
-    ] = None,
-    holidays_file: Annotated[
-        Path | None,
-        typer.Option("--holidays", help="Organisation holidays file (YAML).", dir_okay=False),
-    ] = None,
+    rules: RulesOption = None,
+    holidays_file: HolidaysOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Name every passing case.")] = False,
 ) -> None:
     """ทดสอบกฎด้วยกรณีตัวอย่าง (run legal test cases; exit 1 if one fails, 2 if malformed)."""
-    # Imported here: the command line imports this module to register the command.
-    from compliance.cli import fail, load_calendar, write_stdout  # noqa: PLC0415
-
     calendar = load_calendar(holidays_file)
     targets = list(paths) if paths else builtin_case_dirs()
     try:

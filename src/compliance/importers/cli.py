@@ -6,21 +6,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Annotated, NoReturn
+from typing import IO, Annotated
 
 import orjson
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from compliance.cliutil import EXIT_OK, EXIT_REJECTED, fail, stderr_console
 from compliance.errors import ConfigurationError
 from compliance.importers.base import RowRejected, Tally
 from compliance.importers.mapping import load_mapping
 from compliance.importers.table import import_table
 from compliance.importers.traffy import import_traffy
-from compliance.output import report_output
-
-EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
+from compliance.output import ReportWriteError, report_output
+from compliance.render.terminal import visible
 
 import_app = typer.Typer(
     help="นำเข้าเรื่องจาก Traffy Fondue และทะเบียนตาราง (import Traffy Fondue exports and "
@@ -44,46 +42,39 @@ RejectsOption = Annotated[
 ]
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def _fail(message: str) -> NoReturn:
-    _stderr().print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(EXIT_USAGE)
-
-
 def _target(output: str) -> Path | None:
     """None for standard output; the path otherwise (its folder must exist)."""
     if output == "-":
         return None
     path = Path(output)
     if path.is_dir() or not path.resolve().parent.is_dir():
-        _fail(f"--output: cannot write a file at {output}")
+        fail(f"--output: cannot write a file at {output}")
     return path
 
 
 @contextlib.contextmanager
-def _run(output: str, rejects: Path | None) -> Iterator[tuple[IO[bytes], Tally]]:
+def _run(
+    output: str, rejects: Path | None, inputs: list[Path]
+) -> Iterator[tuple[IO[bytes], Tally]]:
     """The output stream and a tally whose rejections go to standard error (and --rejects);
     afterwards a summary line and the SPEC §13 exit code. Usage errors exit 2 and leave no
     output file."""
     target = _target(output)
-    console = _stderr()
+    console = stderr_console()
     with contextlib.ExitStack() as stack:
-        rejects_out = stack.enter_context(report_output(rejects)) if rejects else None
+        rejects_out = stack.enter_context(report_output(rejects, inputs)) if rejects else None
 
         def sink(rejected: RowRejected) -> None:
-            console.print(escape(rejected.describe()), markup=True)
+            console.print(visible(rejected.describe()))
             if rejects_out is not None:
                 rejects_out.write(orjson.dumps(rejected.to_json()) + b"\n")
 
         tally = Tally(sink)
         try:
-            with report_output(target) as out:
+            with report_output(target, inputs) as out:
                 yield out, tally
-        except ConfigurationError as exc:
-            _fail(str(exc))  # inside the stack: a --rejects file half written goes too
+        except (ConfigurationError, ReportWriteError) as exc:
+            fail(str(exc))  # inside the stack: a --rejects file half written goes too
     skipped = f" ข้าม {tally.skipped:,} แถวที่ไม่มีเลขเรื่อง" if tally.skipped else ""
     console.print(
         f"นำเข้า {tally.records:,} เรื่อง ปฏิเสธ {tally.rejected:,} แถว{skipped} "
@@ -116,8 +107,8 @@ def traffy_command(
 ) -> None:
     """นำเข้าไฟล์ส่งออกของ Traffy Fondue เป็นเรื่องร้องเรียน (Traffy Fondue CSV to complaints)."""
     if agency is not None and not agency.strip():
-        _fail("--agency must not be blank")
-    with _run(output, rejects) as (out, tally):
+        fail("--agency must not be blank")
+    with _run(output, rejects, list(files)) as (out, tally):
         import_traffy(files, out, tally, agency)
 
 
@@ -142,6 +133,6 @@ def table_command(
     try:
         mapping = load_mapping(mapping_file)
     except ConfigurationError as exc:
-        _fail(str(exc))
-    with _run(output, rejects) as (out, tally):
+        fail(str(exc))
+    with _run(output, rejects, [register, mapping_file]) as (out, tally):
         import_table(register, mapping, out, tally)

@@ -16,18 +16,27 @@ import typer
 from rich.console import Console
 
 from compliance.audit import Audit
+from compliance.cliutil import (
+    EXIT_FAILED,
+    EXIT_REJECTED,
+    HolidaysOption,
+    PackOption,
+    RulesOption,
+    WarnOption,
+    fail,
+    load_calendar,
+    stderr_console,
+    whole_number,
+)
 from compliance.errors import AuditFailedError, ConfigurationError, StoreError
-from compliance.output import report_output
-from compliance.readers import check_inputs
+from compliance.output import ReportWriteError, report_output
+from compliance.readers import Rejected, check_inputs
 from compliance.rulebook import DEFAULT_PACKS, load_rulebook
 from compliance.stats.accumulator import StatsAccumulator
 from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
 from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table, tables_text
 from compliance.stats.sink import StatsSink
 from compliance.thaidate import DateParseError, parse_date, today_bangkok
-from compliance.workcalendar import GovernmentCalendar
-
-EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_FAILED = 0, 2, 3, 4
 
 
 def choose_period(
@@ -53,11 +62,6 @@ def choose_period(
     return date_span(first, last)
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
-    return typer.Exit(code)
-
-
 def register(app: typer.Typer) -> None:
     """Add the `stats` command to the `compliance` application."""
     app.command("stats")(stats_command)
@@ -70,7 +74,11 @@ def stats_command(
     ] = None,
     fiscal_year: Annotated[
         int | None,
-        typer.Option("--fiscal-year", help="Fiscal year, B.E. (2566) or C.E. (2023 = B.E. 2566)."),
+        typer.Option(
+            "--fiscal-year",
+            parser=whole_number,
+            help="Fiscal year, B.E. (2566) or C.E. (2023 = B.E. 2566).",
+        ),
     ] = None,
     half: Annotated[
         int | None, typer.Option("--half", help="1 = Oct–Mar, 2 = Apr–Sep.", min=1, max=2)
@@ -81,21 +89,10 @@ def stats_command(
         str | None,
         typer.Option("--as-of", help="Judge as of this date; default the period's end or today."),
     ] = None,
-    packs: Annotated[
-        list[str] | None,
-        typer.Option("--pack", help="Rule pack (repeatable; `all` = every pack). Default abp."),
-    ] = None,
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option("--rules", help="Organisation rules directory.", file_okay=False),
-    ] = None,
-    holidays_file: Annotated[
-        Path | None,
-        typer.Option("--holidays", help="Organisation holidays file (YAML).", dir_okay=False),
-    ] = None,
-    warn_days: Annotated[
-        int, typer.Option("--warn-days", min=0, help="Days before a due date that warn.")
-    ] = 3,
+    packs: PackOption = None,
+    rules: RulesOption = None,
+    holidays_file: HolidaysOption = None,
+    warn_days: WarnOption = 3,
     min_count: Annotated[
         int, typer.Option("--min-count", min=0, help='Show non-zero counts below N as "<N".')
     ] = 0,
@@ -119,33 +116,28 @@ def stats_command(
     ] = None,
 ) -> None:
     """สถิติเรื่องร้องเรียนและการดำเนินการตามกำหนดเวลา (statistics for publishing; counts only)."""
-    if output_format not in FORMATS:
-        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    if output_format == "xlsx" and output is None and sys.stdout.isatty():
-        raise _fail("--format xlsx needs --output FILE")
+    _check_format(output_format, output)
     try:
         period = choose_period(fiscal_year, half, start, end)
         day = parse_date(as_of) if as_of is not None else None
     except (ValueError, DateParseError) as exc:
         prefix = "--as-of: " if isinstance(exc, DateParseError) else ""
-        raise _fail(f"{prefix}{exc}") from None
+        fail(f"{prefix}{exc}")
     if store is not None:
         if inputs:
-            raise _fail("give record files or --store, not both")
+            fail("give record files or --store, not both")
         if day is not None or holidays_file is not None:
-            raise _fail(
-                "--as-of and --holidays do not apply to --store: each month is as of its run"
-            )
+            fail("--as-of and --holidays do not apply to --store: each month is as of its run")
         _trends(store, period, rules, packs, min_count, output_format, output)
         return
     if not inputs:
-        raise _fail("give record files to count, or --store URL for monthly trends")
+        fail("give record files to count, or --store URL for monthly trends")
     try:
         rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
         paths = check_inputs(inputs)
-        calendar = GovernmentCalendar.from_file(holidays_file)
     except ConfigurationError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
+    calendar = load_calendar(holidays_file)
     today = today_bangkok()
     judged_on = day or default_as_of(period, today)
     run = Audit(judged_on, rulebook, calendar, warn_days, today=today)
@@ -153,26 +145,41 @@ def stats_command(
         period, judged_on, [r.id for r in rulebook.rules], rules_digest=rulebook.digest
     )
     counting = StatsSink(stats)
-    try:
-        run.run(paths, [counting], jobs)
-    except AuditFailedError as exc:
-        raise _fail(str(exc), EXIT_FAILED) from None
-    rejected = counting.rejects
-    result = stats.result(min_count)
     titles = {r.id: r.title_th for r in rulebook.rules}
-    with report_output(output) as out:
-        if output_format == "table":
-            terminal = output is None and sys.stdout.isatty()
-            width = Console().width if terminal else None
-            out.write(render_table(result, titles, min_count, terminal, width).encode("utf-8"))
-        else:
-            out.write(BYTE_RENDERERS[output_format](result, titles, min_count))
-    if rejected:
-        console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
-        for r in rejected:
-            console.print(f"ปฏิเสธ {r.source} บรรทัด {r.line}: {'; '.join(r.errors)}")
-        console.print(f"ปฏิเสธ {len(rejected)} รายการ (ไม่นับในสถิติ)")
+    protected = [*paths, *(rules or []), *([holidays_file] if holidays_file else [])]
+    try:
+        with report_output(output, protected) as out:  # checked before anything is counted
+            run.run(paths, [counting], jobs)
+            result = stats.result(min_count)
+            if output_format == "table":
+                terminal = output is None and sys.stdout.isatty()
+                width = Console().width if terminal else None
+                text = render_table(result, titles, min_count, terminal, width)
+                out.write(text.encode("utf-8"))
+            else:
+                out.write(BYTE_RENDERERS[output_format](result, titles, min_count))
+    except AuditFailedError as exc:
+        fail(str(exc), EXIT_FAILED)
+    except ReportWriteError as exc:
+        fail(str(exc))
+    if counting.rejects:
+        _report_rejected(counting.rejects)
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _check_format(output_format: str, output: Path | None) -> None:
+    if output_format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}")
+    if output_format == "xlsx" and output is None and sys.stdout.isatty():
+        fail("--format xlsx needs --output FILE")
+
+
+def _report_rejected(rejected: list[Rejected]) -> None:
+    """Rejected records on standard error, by file and line (ids are not published)."""
+    console = stderr_console()
+    for r in rejected:
+        console.print(f"ปฏิเสธ {r.source} บรรทัด {r.line}: {'; '.join(r.errors)}")
+    console.print(f"ปฏิเสธ {len(rejected)} รายการ (ไม่นับในสถิติ)")
 
 
 def _trends(
@@ -191,18 +198,21 @@ def _trends(
     try:
         rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
     except ConfigurationError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     try:
         with open_store(store, write=False) as conn:
             result = trends.trend_result(conn, period, [r.id for r in rulebook.rules], min_count)
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     titles = {r.id: r.title_th for r in rulebook.rules}
-    with report_output(output) as out:
-        if output_format == "table":
-            terminal = output is None and sys.stdout.isatty()
-            width = Console().width if terminal else None
-            text = tables_text(*trends.document(result, titles, min_count), terminal, width)
-            out.write(text.encode("utf-8"))
-        else:
-            out.write(trends.render_trend(result, titles, min_count, output_format))
+    try:
+        with report_output(output, rules or []) as out:
+            if output_format == "table":
+                terminal = output is None and sys.stdout.isatty()
+                width = Console().width if terminal else None
+                text = tables_text(*trends.document(result, titles, min_count), terminal, width)
+                out.write(text.encode("utf-8"))
+            else:
+                out.write(trends.render_trend(result, titles, min_count, output_format))
+    except ReportWriteError as exc:
+        fail(str(exc))

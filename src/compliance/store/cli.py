@@ -9,12 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import orjson
 import typer
-from rich.console import Console
 
+from compliance.cliutil import fail, stderr_console
 from compliance.errors import StoreError
 from compliance.output import report_output
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from compliance.store.queries import OfficeDigest, Run
 
-EXIT_USAGE = 2
 T = TypeVar("T")
 StoreOption = Annotated[
     str,
@@ -31,11 +30,6 @@ StoreOption = Annotated[
         "--store", help="The history store: a SQLite file path, sqlite:///path or postgresql://…"
     ),
 ]
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
-    raise typer.Exit(EXIT_USAGE)
 
 
 def _read(store: str, query: Callable[[Connection], T]) -> T:
@@ -46,7 +40,7 @@ def _read(store: str, query: Callable[[Connection], T]) -> T:
         with open_store(store, write=False) as conn:
             return query(conn)
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _write(data: bytes, output: Path | None = None) -> None:
@@ -72,7 +66,7 @@ def changes_command(
 
     formatter = render.CHANGE_FORMATS.get(output_format)
     if formatter is None:
-        _fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
+        fail(f"--format must be one of {', '.join(render.CHANGE_FORMATS)}")
 
     def compare(conn: Connection) -> bytes | None:
         try:
@@ -81,7 +75,7 @@ def changes_command(
             if first is not None:
                 raise
             # the first night of a nightly job: nothing to compare yet, which is no error
-            Console(stderr=True, highlight=False, markup=False).print(f"{exc}; nothing written")
+            stderr_console().print(f"{exc}; nothing written")
             return None
         return formatter(before, after, queries.changes_between(conn, before, after))
 
@@ -98,7 +92,7 @@ def runs_command(
     from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
 
     if output_format not in ("table", "json"):
-        _fail("--format must be table or json")
+        fail("--format must be table or json")
     all_runs = _read(store, queries.list_runs)
     _write(render.runs_json(all_runs) if output_format == "json" else render.runs_table(all_runs))
 
@@ -112,10 +106,10 @@ def history_command(
     from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
 
     if output_format not in ("table", "json"):
-        _fail("--format must be table or json")
+        fail("--format must be table or json")
     rows = _read(store, lambda conn: queries.record_history(conn, record_id))
     if not rows:
-        _fail(f"no record {record_id} in the store")
+        fail(f"no record {record_id} in the store")
     if output_format == "json":
         _write(render.history_json(record_id, rows) + b"\n")
     else:
