@@ -4,6 +4,8 @@ Every case runs against SQLite and against a real PostgreSQL server (tests/pg.py
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -451,3 +453,22 @@ def test_store_errors_show_the_path_as_given(tmp_path: Path) -> None:
     """A path holding rich markup ("[b]") is printed literally, never interpreted."""
     result = invoke("runs", "--store", str(tmp_path / "no[b]ne" / "x.db"))
     assert result.exit_code == 2 and "no[b]ne" in result.output
+
+
+def test_the_digest_csv_neutralises_formulas(tmp_path: Path) -> None:
+    """An agency or id a spreadsheet would run as a formula (CSV injection) is text in every
+    CSV the history commands write, as in the audit's own CSV."""
+    cases = tmp_path / "cases.jsonl"
+    line = (FIXTURES / "cases.jsonl").read_text("utf-8").splitlines()[5]
+    record = json.loads(line) | {"agency": '=HYPERLINK("x")', "case_id": "@SUM(1)"}
+    cases.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    store = str(tmp_path / "h.db")
+    for day in (MAY, JUNE):
+        record_run(store, day, cases)
+    changes = invoke("changes", "--store", store, "--format", "csv").stdout_bytes.decode(
+        "utf-8-sig"
+    )
+    assert "'=HYPERLINK" in changes and "'@SUM(1)" in changes
+    assert not any(
+        cell.startswith(("=", "@")) for row in csv.reader(io.StringIO(changes)) for cell in row
+    )

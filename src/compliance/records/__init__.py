@@ -43,6 +43,7 @@ RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(
     Annotated[Record, Field(discriminator="type")], config=ConfigDict(hide_input_in_errors=True)
 )
 
+
 def event_name_th(kind: str | None, record_type: str) -> str:
     """An event kind in an officer's words, as its record type describes it (two types may
     name the same kind differently: a complaint's `result_notified` goes to the complainant,

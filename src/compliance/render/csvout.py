@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,6 +44,22 @@ def neutralise(cell: str) -> str:
     """Text a spreadsheet shows as text: a leading ' before anything that starts a formula
     (the writer quotes every cell)."""
     return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def csv_bytes(rows: Iterable[Sequence[object]], quote_all: bool = False) -> bytes:
+    """The one way this package writes CSV: UTF-8 with a BOM (Excel then reads Thai), CRLF,
+    a cell a spreadsheet would run as a formula neutralised, None empty; cells quoted where
+    needed, or every one (`quote_all`, the audit report's CSV)."""
+    text = io.StringIO()
+    if quote_all:
+        writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    else:
+        writer = csv.writer(text, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(
+            ["" if c is None else neutralise(c) if isinstance(c, str) else c for c in row]
+        )
+    return b"\xef\xbb\xbf" + text.getvalue().encode("utf-8")
 
 
 def _iso(day: date | None) -> str:
@@ -89,10 +106,5 @@ class CsvRenderer(CollectingRenderer):
     urgent first."""
 
     def finish(self, summary: dict[str, Any]) -> None:
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-        writer.writerow(HEADER)
         rows = [rejected_row(r) for r in self.rejects] + [finding_row(f) for f in self.ordered()]
-        for row in rows:
-            writer.writerow([neutralise(c) if isinstance(c, str) else c for c in row])
-        self.out.write(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
+        self.out.write(csv_bytes([HEADER, *rows], quote_all=True))

@@ -8,7 +8,6 @@ a suppressed count (a total, a rate) is itself withheld ("–") rather than reco
 
 from __future__ import annotations
 
-import csv
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from compliance.render.base import STATUS_TH
+from compliance.render.csvout import csv_bytes
 from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
 from compliance.thaidate import format_thai
 
@@ -220,9 +220,7 @@ CSV_COLUMNS = ("scope", "agency", "block", "rule", "key", "value")
 
 def render_csv(result: Mapping[str, Any]) -> bytes:
     """Long form: one row per figure of the JSON (scope all / corruption_only / agency)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[Sequence[object]] = [CSV_COLUMNS]
     period = result["period"]
     for key, value in (
         ("from", period["from"]),
@@ -231,7 +229,7 @@ def render_csv(result: Mapping[str, Any]) -> bytes:
         ("as_of", result["as_of"]),
         ("rules_digest", result["rules_digest"]),
     ):
-        writer.writerow(("period", "", "period", "", key, value))
+        rows.append(("period", "", "period", "", key, value))
 
     def complaints(scope: str, agency: str, block: Mapping[str, Any]) -> None:
         for key, value in block.items():
@@ -239,14 +237,14 @@ def render_csv(result: Mapping[str, Any]) -> bytes:
                 if key == "corruption_only":
                     continue
                 for sub, count in value.items():
-                    writer.writerow((scope, agency, key, "", sub, _csv(count)))
+                    rows.append((scope, agency, key, "", sub, count))
             else:
-                writer.writerow((scope, agency, "complaints", "", key, _csv(value)))
+                rows.append((scope, agency, "complaints", "", key, value))
 
     def rules(scope: str, agency: str, block: Mapping[str, Any]) -> None:
         for rule_id, counts in block.items():
             for key, value in counts.items():
-                writer.writerow((scope, agency, "rules", rule_id, key, _csv(value)))
+                rows.append((scope, agency, "rules", rule_id, key, value))
 
     complaints("all", "", result["complaints"])
     complaints("corruption_only", "", result["complaints"]["corruption_only"])
@@ -254,7 +252,7 @@ def render_csv(result: Mapping[str, Any]) -> bytes:
     for agency, block in result["by_agency"].items():
         complaints("agency", agency, block["complaints"])
         rules("agency", agency, block["rules"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads Thai as UTF-8
+    return csv_bytes(rows)
 
 
 def _csv(value: Cell) -> str:

@@ -16,8 +16,6 @@ and agency names leave the database; no key or subject id is ever read.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from compliance.render.base import STATUS_TH
+from compliance.render.csvout import csv_bytes
 from compliance.stats.accumulator import (
     DUE_STATUSES,
     RULE_STATUSES,
@@ -297,38 +296,31 @@ CSV_COLUMNS = ("month", "run_as_of", "scope", "agency", "block", "rule", "key", 
 
 def render_trend_csv(result: Mapping[str, Any]) -> bytes:
     """Long form: one row per figure of the JSON (UTF-8 with BOM, for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[Sequence[object]] = [CSV_COLUMNS]
     period = result["period"]
     for key in ("from", "to", "label_th"):
-        writer.writerow(("", "", "period", "", "period", "", key, period[key]))
-
-    def value(v: Cell) -> str:
-        return "" if v is None else str(v)
+        rows.append(("", "", "period", "", "period", "", key, period[key]))
 
     for m in result["months"]:
         head = (m["month"], m["run"]["as_of"])
 
         def blocks(scope: str, agency: str, b: Mapping[str, Any], m_head: tuple[str, str]) -> None:
             c = b["complaints"]
-            writer.writerow(
-                (*m_head, scope, agency, "complaints", "", "received", value(c["received"]))
-            )
+            rows.append((*m_head, scope, agency, "complaints", "", "received", c["received"]))
             for k, v in c["timeliness"].items():
-                writer.writerow((*m_head, scope, agency, "timeliness", "", k, value(v)))
+                rows.append((*m_head, scope, agency, "timeliness", "", k, v))
             for k, v in b["all_rules"].items():
-                writer.writerow((*m_head, scope, agency, "all_rules", "", k, value(v)))
+                rows.append((*m_head, scope, agency, "all_rules", "", k, v))
             for rule_id, counts in b["rules"].items():
                 for k, v in counts.items():
-                    writer.writerow((*m_head, scope, agency, "rules", rule_id, k, value(v)))
+                    rows.append((*m_head, scope, agency, "rules", rule_id, k, v))
 
         blocks("all", "", m, head)
         for agency, block in m["by_agency"].items():
             blocks("agency", agency, block, head)
     for key in result["months_without_run"]:
-        writer.writerow((key, "", "all", "", "run", "", "run", ""))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append((key, "", "all", "", "run", "", "run", ""))
+    return csv_bytes(rows)
 
 
 def render_trend_html(

@@ -3,13 +3,11 @@ HTML, CSV), the list of runs, one record's history, and each office's digest."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import unicodedata
 from collections.abc import Callable, Sequence
 from html import escape
-from typing import Any
 
 import orjson
 from rich.console import Console
@@ -17,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from compliance.render.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.render.csvout import csv_bytes
 from compliance.render.html import STYLE
 from compliance.store.queries import GROUPS, Change, HistoryRow, Item, OfficeDigest, Run
 from compliance.thaidate import format_thai
@@ -37,7 +36,6 @@ CHANGE_HEADER = [
     "สถานะใหม่",
     "วันครบกำหนด",
 ]
-BOM = b"\xef\xbb\xbf"  # Excel reads UTF-8 CSV as Thai only with it
 
 
 def status_th(status: str | None) -> str:
@@ -161,19 +159,13 @@ def changes_html(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     return _html_page(title, body)
 
 
-def _csv(rows: Sequence[Sequence[Any]]) -> bytes:
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(rows)
-    return BOM + text.getvalue().encode()
-
-
 def changes_csv(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     """For spreadsheets: one row per change, agency and group first."""
     rows: list[list[str]] = [["หน่วยงาน", "กลุ่ม", *CHANGE_HEADER]]
     for agency, groups in _grouped(changes):
         for group, items in groups:
             rows += [[agency, GROUP_TH[group], *_cells(c)] for c in items]
-    return _csv(rows)
+    return csv_bytes(rows)
 
 
 CHANGE_FORMATS: dict[str, Callable[[Run, Run, Sequence[Change]], bytes]] = {
@@ -348,7 +340,7 @@ def digest_csv(office: OfficeDigest, days: int) -> bytes:
     for attr, heading in DIGEST_SECTIONS:
         items: list[Item] = getattr(office, attr)
         rows += [[office.agency, heading.format(days=days), *_item_cells(i)] for i in items]
-    return _csv(rows)
+    return csv_bytes(rows)
 
 
 def digest_index(
