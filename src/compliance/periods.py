@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from compliance.thaidate import format_english, format_thai
+from compliance.thaidate import format_english, format_thai, to_be
 from compliance.workcalendar import GovernmentCalendar
 
 Unit = Literal["days", "working_days"]
@@ -190,11 +190,11 @@ class PeriodCalculator:
                 consulted.add(nominal.year)
         unconfirmed = tuple(sorted(y for y in consulted if not cal.is_confirmed(y)))
         if unconfirmed:
-            years_th = ", ".join(str(y + 543) for y in unconfirmed)
+            years_th = ", ".join(str(to_be(y)) for y in unconfirmed)
             years_en = ", ".join(str(y) for y in unconfirmed)
             th.append(
                 f"หมายเหตุ: วันหยุดราชการปี พ.ศ. {years_th} ยังไม่ได้รับการยืนยัน (ปฏิทินยืนยันถึง "
-                f"พ.ศ. {cal.confirmed_through + 543}) วันหยุดพิเศษที่ประกาศภายหลัง"
+                f"พ.ศ. {to_be(cal.confirmed_through)}) วันหยุดพิเศษที่ประกาศภายหลัง"
                 f"อาจทำให้กำหนดนี้เปลี่ยน"
             )
             en.append(

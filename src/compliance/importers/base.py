@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -100,9 +100,3 @@ def check_record(record: Mapping[str, Any]) -> None:
 def record_line(record: Mapping[str, Any]) -> bytes:
     """A record as one JSON line (UTF-8, Thai kept as is)."""
     return orjson.dumps(record) + b"\n"
-
-
-def write_record(out: IO[bytes], record: Mapping[str, Any]) -> None:
-    """Check a record, then write it."""
-    check_record(record)
-    out.write(record_line(record))

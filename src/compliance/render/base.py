@@ -23,6 +23,7 @@ from compliance.sinks import RecordSink, Sink
 from compliance.thaidate import format_thai
 
 UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
+UPCOMING_TH = f"ครบกำหนดภายใน {UPCOMING_DAYS} วันข้างหน้า"  # its heading
 UPCOMING_LISTED = 20  # beyond this many, the list gives counts by day and the first ones
 
 STATUS_TH = {

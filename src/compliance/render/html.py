@@ -16,7 +16,7 @@ from typing import Any
 
 from compliance.findings import STATUSES, Finding
 from compliance.messages import citation, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, footer_th, thai_day
+from compliance.render.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
 from compliance.render.timeline import Timeline, TimelineRenderer, html_th
 from compliance.render.words import (
     COUNTING_NOTE,
@@ -178,7 +178,7 @@ class HtmlRenderer(TimelineRenderer):
         ]
         if upcoming:
             count = len(self.upcoming)
-            parts.append(f'<li><a href="#upcoming">ครบกำหนดภายใน 7 วัน ({count})</a></li>')
+            parts.append(f'<li><a href="#upcoming">{UPCOMING_TH} ({count})</a></li>')
         if self.rejects:
             parts.append(f'<li><a href="#rejected">รายการที่ถูกปฏิเสธ ({len(self.rejects)})</a></li>')
         parts.append('<li><a href="#summary">สรุป</a></li>')
@@ -210,7 +210,7 @@ class HtmlRenderer(TimelineRenderer):
         parts: list[str] = []
         if upcoming:
             parts.append(
-                '<section id="upcoming"><h2>ครบกำหนดภายใน 7 วันข้างหน้า</h2>'
+                f'<section id="upcoming"><h2>{UPCOMING_TH}</h2>'
                 + (f"<p>{e(self.upcoming_note())}</p>" if self.upcoming_note() else "")
                 + '<table class="u">'
                 "<thead><tr><th>ครบกำหนด</th><th>เหลือ</th><th>เรื่อง</th><th>กฎ</th>"

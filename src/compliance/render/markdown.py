@@ -11,7 +11,7 @@ from typing import Any
 
 from compliance.findings import Finding
 from compliance.messages import citation, citation_short, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, footer_th, thai_day
+from compliance.render.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
 from compliance.render.timeline import TimelineRenderer, markdown_lines
 from compliance.render.words import (
     COUNTING_NOTE,
@@ -73,7 +73,7 @@ class MarkdownRenderer(TimelineRenderer):
         ]
         upcoming = self.upcoming_ordered()
         if upcoming:
-            lines += ["## ครบกำหนดภายใน 7 วันข้างหน้า", ""]
+            lines += [f"## {UPCOMING_TH}", ""]
             if self.upcoming_note():
                 lines += [self.upcoming_note(), ""]
             for f in upcoming:

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from compliance.render.base import CollectingRenderer, thai_day
+from compliance.render.base import UPCOMING_TH, CollectingRenderer, thai_day
 from compliance.render.terminal import (
     ThaiCell,
     finding_cells,
@@ -50,7 +50,7 @@ class TableRenderer(CollectingRenderer):
             )
         upcoming = self.upcoming_ordered()
         if upcoming:
-            console.print(Text("ครบกำหนดภายใน 7 วันข้างหน้า", style="bold"))
+            console.print(Text(UPCOMING_TH, style="bold"))
             if self.upcoming_note():
                 console.print(para(self.upcoming_note()))
             for f in upcoming:

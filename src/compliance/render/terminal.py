@@ -27,11 +27,11 @@ from rich.text import Text
 from compliance.findings import Finding
 from compliance.messages import citation, citation_en, explanation_for_people, messages
 from compliance.records import event_name_th
-from compliance.render.base import STATUS_TH, SUBJECT_TH, thai_day
+from compliance.render.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
 from compliance.render.timeline import DATE as _DATE
 from compliance.render.timeline import Timeline, build, step_periods_th, step_th
 from compliance.render.words import data_message_th, period_text, rule_ref
-from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai
+from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai, to_be
 
 if TYPE_CHECKING:
     from compliance.records import CaseEvent, ComplaintEvent, Record
@@ -322,7 +322,7 @@ def holiday_source_th(source: str) -> str:
 def calendar_table(console: Console, calendar: GovernmentCalendar, year: int) -> None:
     """`compliance calendar YEAR`: every holiday in full, never cut short."""
     status = "ยืนยันแล้ว" if calendar.is_confirmed(year) else "ยังไม่ยืนยันวันหยุดพิเศษ"
-    table = Table(title=f"วันหยุดราชการ พ.ศ. {year + 543} ({status})", show_lines=True)
+    table = Table(title=f"วันหยุดราชการ พ.ศ. {to_be(year)} ({status})", show_lines=True)
     for column in ("วันที่", "วัน", "ชื่อวันหยุด", "Holiday", "ที่มา"):
         table.add_column(column, overflow="fold")
     for h in calendar.holidays_in(year):
@@ -445,9 +445,6 @@ def timeline_lines(console: Console, timeline: Timeline, as_of: date) -> None:
 # ----------------------------------------------------------------------------- rules
 
 
-SEVERITY_WORDS = {"violation": "ฝ่าฝืน", "advisory": "ข้อสังเกต"}
-
-
 def rules_table(console: Console, book: RuleBook) -> None:
     """`compliance rules list`: every rule, its clause and period, wrapped between words."""
     table = Table(title=f"กฎ {len(book.rules)} ข้อ · {book.digest[:19]}…", show_lines=True)
@@ -459,7 +456,7 @@ def rules_table(console: Console, book: RuleBook) -> None:
             ThaiCell(rule.title_th),
             ThaiCell(rule.source.clause),
             ThaiCell(period_text(rule)),
-            ThaiCell(SEVERITY_WORDS.get(rule.severity, rule.severity)),
+            ThaiCell(SEVERITY_TH[rule.severity]),
         )
     fit_columns(table, console)
     console.print(table)
@@ -473,7 +470,7 @@ def rule_text(console: Console, rule: Rule) -> None:
         rule.title_en,
         f"ที่มา: {rule.citation_th}",
         f"Source: {rule.citation_en}",
-        f"ระยะเวลา: {period_text(rule)} · ระดับ: {SEVERITY_WORDS.get(rule.severity, rule.severity)}",
+        f"ระยะเวลา: {period_text(rule)} · ระดับ: {SEVERITY_TH[rule.severity]}",
         f"ผู้รับผิดชอบ: {rule.responsible_th}",
         "",
         "ข้อความ:",

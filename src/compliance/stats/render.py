@@ -23,6 +23,7 @@ from rich.text import Text
 
 from compliance.render.base import STATUS_TH
 from compliance.render.csvout import csv_bytes
+from compliance.render.markdown import md
 from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
 from compliance.thaidate import format_thai
 
@@ -318,19 +319,15 @@ def tables_markdown(title: str, subtitle: str, tables: Sequence[StatsTable], not
     lines = [f"# {title}", "", subtitle, ""]
     for table in tables:
         lines += [f"## {table.title}", ""]
-        lines.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
+        lines.append("| " + " | ".join(md(c) for c in table.columns) + " |")
         aligns = ["---" if i == 0 or c == "ชื่อ" else "---:" for i, c in enumerate(table.columns)]
         lines.append("| " + " | ".join(aligns) + " |")
         for row in table.rows:
-            cells = (_md(_text(v, i in table.percent)) for i, v in enumerate(row))
+            cells = (md(_text(v, i in table.percent)) for i, v in enumerate(row))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += [f"_{_md(note)}_", ""]
+    lines += [f"_{md(note)}_", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 # --- HTML with SVG charts --------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rich.text import Text
 from compliance.render.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
 from compliance.render.csvout import csv_bytes
 from compliance.render.html import STYLE
+from compliance.render.markdown import md
 from compliance.store.queries import GROUPS, Change, HistoryRow, Item, OfficeDigest, Run
 from compliance.thaidate import format_thai
 
@@ -111,20 +112,16 @@ def changes_table(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
 def changes_markdown(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     """For a ticket or a wiki page."""
-    lines = [f"# {_md(_title(first, second, changes))}", ""]
+    lines = [f"# {md(_title(first, second, changes))}", ""]
     for agency, groups in _grouped(changes):
-        lines += [f"## {_md(agency)}", ""]
+        lines += [f"## {md(agency)}", ""]
         for group, items in groups:
             lines += [f"### {GROUP_TH[group]} ({len(items)})", ""]
             lines.append("| " + " | ".join(CHANGE_HEADER) + " |")
             lines.append("|" + "---|" * len(CHANGE_HEADER))
-            lines += ["| " + " | ".join(_md(x) for x in _cells(c)) + " |" for c in items]
+            lines += ["| " + " | ".join(md(x) for x in _cells(c)) + " |" for c in items]
             lines.append("")
     return "\n".join(lines).encode()
 
