@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from compliance.cli import app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 from .personal import personal_batch
 
 CASES, COMPLAINTS = str(FIXTURES / "cases.jsonl"), str(FIXTURES / "complaints.jsonl")
@@ -444,3 +444,13 @@ def test_numbers_take_only_ascii_or_thai_digits(args: list[str]) -> None:
 def test_numbers_in_thai_digits_are_read() -> None:
     assert json.loads(cli("calendar", "๒๕๖๖", "--format", "json").stdout)["year"] == 2023
     assert cli("audit", CASES, *AS_OF, "--warn-days", "๓", "--output", "/dev/null").returncode == 1
+
+
+def test_rules_validate_prints_a_directory_name_literally(tmp_path: Path) -> None:
+    """A folder named with rich markup ("[red]") is printed as it is, not read as markup (a
+    closing tag in it crashed the command: an internal error, exit 4)."""
+    folder = tmp_path / "org[red]rules"
+    folder.mkdir()
+    (folder / "g.yaml").write_bytes((ROOT / "rules" / "abp" / "guideline.yaml").read_bytes())
+    done = cli("rules", "validate", str(folder))
+    assert done.returncode == 0 and b"org[red]rules" in done.stdout

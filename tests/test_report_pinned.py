@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate
 
 PINNED = {
-    "fixtures": "073338430176f64d42bbfc019d3ec437570525cc14c66068c29120015566dbda",
+    "fixtures": "57644fe02c4ca290d668c84fbc36c9c665898d4967d54778593e66836deb3f65",
     "kk2565": "d17084a887e7a13397a8c7fc55744fc46e7567e842fcef42b83cb8c29f1710c4",
     "generated-100k": "115cff18cfb3c98169bea2e54b855b08641dbd12964c5513c71964bd295774d6",
 }

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -33,6 +32,7 @@ from compliance.cliutil import (
     WarnOption,
     fail,
     load_calendar,
+    print_error,
     stderr_console,
     whole_number,
     write_stdout,
@@ -52,6 +52,7 @@ from compliance.render.terminal import (
     explain,
     rule_text,
     rules_table,
+    visible,
 )
 from compliance.report import Report
 from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
@@ -130,7 +131,6 @@ def calendar_command(
 
 
 PROGRESS_MIN_BYTES = 5_000_000
-T = TypeVar("T")
 
 
 def load_setup(
@@ -343,7 +343,8 @@ def rules_validate(directory: Annotated[Path, typer.Argument(file_okay=False)]) 
         load_rulebook([directory])
     except ConfigurationError as exc:
         fail(str(exc))
-    Console().print(f"{directory}: {len(found)} rules valid: {', '.join(r.id for r in found)}")
+    ids = ", ".join(r.id for r in found)
+    console_for().print(visible(f"{directory}: {len(found)} rules valid: {ids}"))
 
 
 def _rulebook(rules: list[Path] | None, packs: list[str] | None = None) -> RuleBook:
@@ -402,10 +403,9 @@ def main() -> None:
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
         else:
-            stderr_console().print(
-                f"[bold red]error:[/] internal error ({type(exc).__name__}); nothing was "
-                f"written. Run the same command with --debug to see where it happened.",
-                markup=True,
+            print_error(
+                f"internal error ({type(exc).__name__}); nothing was written. Run the same "
+                f"command with --debug to see where it happened."
             )
         status = EXIT_FAILED
     for stream in (sys.stdout, sys.stderr):

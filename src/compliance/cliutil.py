@@ -27,11 +27,16 @@ def stderr_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print a diagnostic on standard error and exit with `code`. Text, not markup: a message
-    may quote a file name or an id holding "[/]"; control characters (ESC, bidi overrides)
-    are shown as escapes, never sent to the terminal."""
+def print_error(message: str) -> None:
+    """A diagnostic on standard error. Text, not markup: a message may quote a file name or
+    an id holding "[/]"; control characters (ESC, bidi overrides) are shown as escapes,
+    never sent to the terminal."""
     stderr_console().print(Text.assemble(("error:", "bold red"), f" {visible(message)}"))
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print a diagnostic on standard error and exit with `code`."""
+    print_error(message)
     raise typer.Exit(code)
 
 

@@ -21,6 +21,7 @@ import errno
 import io
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -191,7 +192,7 @@ def _replacing(target: _Target) -> Iterator[IO[bytes]]:
     assert target.real is not None
     directory, name = os.path.split(target.real)
     kept = os.fsdecode(os.fsencode(name)[: max(1, _name_max(directory) - _TEMP_EXTRA)])
-    _remove_dead_runs_parts(directory, kept)
+    remove_dead_runs(directory, f".{kept}.", ".part")
     try:
         fd, temp_name = tempfile.mkstemp(
             prefix=f".{kept}.{os.getpid()}-", suffix=".part", dir=directory
@@ -212,16 +213,22 @@ def _replacing(target: _Target) -> Iterator[IO[bytes]]:
         raise
 
 
-def _remove_dead_runs_parts(directory: str, kept: str) -> None:
-    prefix = f".{kept}."
+def remove_dead_runs(directory: str, prefix: str, suffix: str = "") -> None:
+    """Leftovers of runs killed outright (SIGKILL, power loss: no handler ran): entries named
+    `PREFIX<pid>-…SUFFIX` whose process is gone — a temporary report, a folder of part
+    files. Never those of a run still going."""
     with contextlib.suppress(OSError):
         for entry in os.scandir(directory):
-            if not (entry.name.startswith(prefix) and entry.name.endswith(".part")):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(suffix)):
                 continue
-            pid = entry.name[len(prefix) :].split("-", 1)[0]
+            pid = name[len(prefix) :].split("-", 1)[0]
             if pid.isdigit() and not process_alive(int(pid)):
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
 
 
 def process_alive(pid: int) -> bool:

@@ -23,7 +23,6 @@ import gc
 import itertools
 import multiprocessing
 import os
-import shutil
 import signal
 import tempfile
 from collections import Counter, deque
@@ -38,7 +37,7 @@ from compliance.errors import AuditFailedError, WorkerDiedError
 from compliance.findings import SEVERITIES, STATUSES, Finding
 from compliance.ledger import Ledger
 from compliance.lines import jsonl_lines
-from compliance.output import process_alive
+from compliance.output import remove_dead_runs
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
 from compliance.runner import run_items
 from compliance.serialise import Words, finding_bytes
@@ -174,7 +173,7 @@ def run_parallel(
     # the sinks that take findings one by one (a record sink gets its workers' parts instead)
     others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork") if jobs > 1 else None
-    remove_stale_parts()
+    remove_dead_runs(tempfile.gettempdir(), PART_PREFIX)  # parts of runs killed outright
     if jobs > 1:
         gc.freeze()  # workers' collections leave the inherited heap alone (no copy-on-write)
     pool: ProcessPoolExecutor | _InlinePool = (
@@ -241,18 +240,6 @@ def _end_workers(pool: ProcessPoolExecutor | _InlinePool) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(5)
-
-
-def remove_stale_parts() -> None:
-    """Part files of runs that were killed outright (SIGKILL, no handler ran): their folders
-    are named by the run's process id, and removed once that process is gone."""
-    root = Path(tempfile.gettempdir())
-    for folder in root.glob(f"{PART_PREFIX}*-*"):
-        pid_text = folder.name.removeprefix(PART_PREFIX).split("-", 1)[0]
-        if not pid_text.isdigit() or process_alive(int(pid_text)):
-            continue
-        with contextlib.suppress(OSError):
-            shutil.rmtree(folder)
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error, location
-from compliance.lines import BOM, jsonl_lines
+from compliance.lines import BOM, jsonl_lines, numbered_lines
 from compliance.records import (
     ID_FIELDS,
     RECORD_ADAPTER,
@@ -136,30 +136,22 @@ def read_files(paths: Iterable[Path]) -> Iterator[Item]:
 
 def _read_file(path: Path) -> Iterator[Item]:
     if path == STDIN:
-        return _read_lines(STDIN_NAME, _stdin_lines())
+        return _read_lines(STDIN_NAME, numbered_lines(sys.stdin.buffer))
     if path.suffix.lower() == ".jsonl":
         return _read_lines(display_name(path), jsonl_lines(path))
     return read_json_file(path)
 
 
-def _stdin_lines() -> Iterator[tuple[int, bytes]]:
-    """Standard input's non-blank lines, numbered as jsonl_lines numbers a file's (a pipe
-    cannot seek, so jsonl_lines cannot read it)."""
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        line = raw.removeprefix(BOM) if number == 1 else raw
-        if line.strip():
-            yield number, line
-
-
 def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iterator[Item]:
-    """Records given as Python values (models or dicts, e.g. from a service), validated and
-    checked exactly like file input; `line` is the 1-based position."""
-    return _unique(
-        Accepted(source, n, value)
-        if isinstance(value, Record)
-        else _validate_value(source, n, value)
-        for n, value in enumerate(values, start=1)
-    )
+    """Records given as Python values (models or dicts, e.g. from a service), validated
+    exactly like file input; `line` is the 1-based position. Like `read_files`, they are not
+    checked for duplicate ids here: the audit's ledger does that."""
+    for n, value in enumerate(values, start=1):
+        yield (
+            Accepted(source, n, value)
+            if isinstance(value, Record)
+            else _validate_value(source, n, value)
+        )
 
 
 class SeenIds:
@@ -414,13 +406,14 @@ def read_json_file(path: Path) -> Iterator[Item]:
     if pos == len(text):
         yield Rejected(source, 1, None, (EMPTY_FILE,))
         return
+    lines = _LineCounter(text)
     try:
         while pos < len(text):
             if text[pos] == "[":
-                pos = yield from _array(source, text, pos + 1)
+                pos = yield from _array(source, text, pos + 1, lines)
             else:
                 value, end = _decode(text, pos)
-                yield _validate_value(source, text.count("\n", 0, pos) + 1, value)
+                yield _validate_value(source, lines.at(pos), value)
                 pos = end
             pos = _skip_space(text, pos)
     except _InvalidJsonError as exc:
@@ -430,7 +423,23 @@ def read_json_file(path: Path) -> Iterator[Item]:
 _NOT_READ = "the rest of the file is not read"
 
 
-def _array(source: str, text: str, pos: int) -> Generator[Item, None, int]:
+class _LineCounter:
+    """Line numbers of positions met in increasing order, counted from the last one asked
+    (counting from the start each time made reading a large .json file quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line = 1
+        self.counted_to = 0
+
+    def at(self, pos: int) -> int:
+        """The 1-based line of `pos` (not before the last position asked)."""
+        self.line += self.text.count("\n", self.counted_to, pos)
+        self.counted_to = pos
+        return self.line
+
+
+def _array(source: str, text: str, pos: int, lines: _LineCounter) -> Generator[Item, None, int]:
     """The records of the array whose `[` is just before `pos`, each with its line; returns
     the position after the `]`."""
     pos = _skip_space(text, pos)
@@ -438,14 +447,12 @@ def _array(source: str, text: str, pos: int) -> Generator[Item, None, int]:
         return pos + 1
     while True:
         value, end = _decode(text, pos)
-        yield _validate_value(source, text.count("\n", 0, pos) + 1, value)
+        yield _validate_value(source, lines.at(pos), value)
         pos = _skip_space(text, end)
         if pos < len(text) and text[pos] == "]":
             return pos + 1
         if pos >= len(text) or text[pos] != ",":
-            raise _InvalidJsonError(
-                "invalid JSON: expected ',' or ']'", text.count("\n", 0, pos) + 1
-            )
+            raise _InvalidJsonError("invalid JSON: expected ',' or ']'", lines.at(pos))
         pos = _skip_space(text, pos + 1)
 
 
