@@ -41,7 +41,6 @@ from compliance.thaidate import InputDate, format_thai
 from compliance.workcalendar import GovernmentCalendar
 from compliance.yamlfile import load_mapping_with_list
 
-EXIT_PASS, EXIT_FAIL = EXIT_OK, EXIT_FINDINGS  # 1: a case fails
 CASE_SUFFIXES = (".yaml", ".yml")
 # Members of an expected finding that are compared when listed; `rule` and `instance` name the
 # finding, `status` is always compared.
@@ -206,12 +205,6 @@ def load_cases(paths: Iterable[Path]) -> list[CaseFile]:
 # --- judging ---------------------------------------------------------------------------------
 
 
-def _rulebook_for(packs: Sequence[str], rules_dirs: Sequence[Path]) -> RuleBook:
-    """The rule book a case file is judged under: its packs, then the organisation's --rules
-    directories."""
-    return load_rulebook(rules_dirs, packs)
-
-
 @dataclass(frozen=True, slots=True)
 class Observed:
     """The members of an actual finding that a case can check."""
@@ -331,7 +324,7 @@ class Runner:
         """The rule book for a pack selection (ConfigurationError for an unknown pack)."""
         key = tuple(packs)
         if key not in self._books:
-            self._books[key] = _rulebook_for(key, self.rules_dirs)
+            self._books[key] = load_rulebook(self.rules_dirs, key)
         return self._books[key]
 
     def judge(self, case: LegalCase, packs: Sequence[str] = DEFAULT_PACKS) -> CaseResult:
@@ -462,7 +455,7 @@ def run_paths(
     )
     if malformed:
         return EXIT_USAGE
-    return EXIT_FAIL if failed else EXIT_PASS
+    return EXIT_FINDINGS if failed else EXIT_OK  # 1: a case fails
 
 
 def register(app: typer.Typer) -> None:
