@@ -21,7 +21,7 @@ RECIPES: dict[str, list[tuple[str, str]]] = {
         ("rules/<pack>/tests/*.yaml", ""),
         ("src/compliance/records/case.py", "CASE_EVENTS"),
         ("src/compliance/rulebook.py", "Scope"),
-        ("src/compliance/engine.py", "_judge"),
+        ("src/compliance/engine.py", "_plan_for"),
     ],
     "(b) A record type": [
         ("src/compliance/records/<type>.py", ""),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
@@ -73,6 +73,20 @@ class _Context:
         self.merged: dict[int, list[Event]] = {}  # id of a list of kinds -> their events
 
 
+Judge = Callable[[Rule, _Context], list[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules in scope for one kind of record, arranged once for the per-record loop: each
+    rule with the event that must be present to trigger it and the judgement its kind needs,
+    and, per satisfying event kind, the rules that event may answer (for the orphan check)."""
+
+    rules: tuple[Rule, ...]
+    steps: tuple[tuple[Rule, str | None, Judge], ...]
+    answers: dict[str, tuple[Rule, ...]]  # satisfying event kind -> its rules, in rule order
+
+
 class Engine:
     """Evaluates records against a rule book on a government calendar."""
 
@@ -91,21 +105,38 @@ class Engine:
         self._severity: dict[str, dict[str, Severity]] = {
             r.id: {s: severity_of(s, r) for s in STATUSES} for r in rulebook.rules
         }
-        self._applicable: dict[tuple[object, ...], tuple[Rule, ...]] = {}
+        self._plans: dict[tuple[object, ...], _Plan] = {}
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
-        """The rules whose scope covers a record, cached by the facts its type's scope tests
-        read (the record type's descriptor says which)."""
+        """The rules whose scope covers a record."""
+        return self._plan_for(record).rules
+
+    def _plan_for(self, record: Record) -> _Plan:
+        """The plan of the rules in scope, cached by the facts the record type's scope tests
+        read (its descriptor says which)."""
         described = RECORD_TYPES_BY_NAME[record.type]
         key = (record.type, *described.scope_key(record))
-        found = self._applicable.get(key)
+        found = self._plans.get(key)
         if found is None:
-            found = tuple(
+            rules = tuple(
                 r
                 for r in self.rulebook.by_record[record.type]
                 if described.in_scope(r.scope.tests(), record)
             )
-            self._applicable[key] = found
+            judges: dict[str, Judge] = {
+                "recurring": self._recurring,
+                "condition": self._condition,
+                "overrun": self._overrun,
+            }
+            answers: dict[str, list[Rule]] = {}
+            for rule in rules:
+                for kind in dict.fromkeys(rule.satisfied_by):
+                    answers.setdefault(kind, []).append(rule)
+            found = self._plans[key] = _Plan(
+                rules,
+                tuple((r, r.trigger.event, judges.get(r.kind, self._deadlines)) for r in rules),
+                {kind: tuple(answering) for kind, answering in answers.items()},
+            )
         return found
 
     # --- per record ------------------------------------------------------------------------
@@ -132,36 +163,27 @@ class Engine:
                 by_kind[event.kind].append(event)
             else:
                 by_kind[event.kind] = [event]
-        closings = [e.date for k in described.closing_events for e in by_kind.get(k, ())]
+        closings = [e.date for k in described.closing_events if k in by_kind for e in by_kind[k]]
         ctx.closed_on = min(closings) if closings else None
-        rules = self.rules_for(record)
+        plan = self._plan_for(record)
         if EXTENSION_KIND in by_kind:
-            self._sort_extensions(ctx, rules)
+            self._sort_extensions(ctx, plan.rules)
         findings: list[Finding] = []
         # Rules come sorted by id and each yields its instances in order; the data checks are
         # put in their place by id at the end (SPEC §7 order).
-        for rule in rules:
-            trigger = rule.trigger.event
+        for rule, trigger, judge in plan.steps:
             if trigger is not None and trigger not in by_kind:
                 continue  # no trigger: nothing to judge (its satisfiers are orphans, below)
-            findings.extend(self._judge(rule, ctx))
-        data = [*self._unused_extensions(ctx)]
+            findings.extend(judge(rule, ctx))
+        data = self._unused_extensions(ctx) if ctx.unused or ctx.extensions else []
         if flag_future and future:
             data.extend(self._future(record, [e.date for e in future], future))
-        data.extend(self._orphans(ctx, rules))
+        if not self._all_answered(ctx, plan):
+            data.extend(self._orphans(ctx, plan.rules))
         if data:
             findings.extend(data)
             findings.sort(key=_by_rule_id)  # stable: instances keep their order
         return RecordResult(findings, len(future))
-
-    def _judge(self, rule: Rule, ctx: _Context) -> list[Finding]:
-        if rule.kind == "recurring":
-            return self._recurring(rule, ctx)
-        if rule.kind == "condition":
-            return self._condition(rule, ctx)
-        if rule.kind == "overrun":
-            return self._overrun(rule, ctx)
-        return self._deadlines(rule, ctx)
 
     # --- deadline and open-ended rules ---------------------------------------------------------
 
@@ -199,9 +221,14 @@ class Engine:
                 )
                 for number, ((start, _), finished) in enumerate(zip(triggers, done, strict=True), 1)
             ]
+        extending = bool(ctx.extensions) and rule.id in ctx.extensions
+        if len(triggers) == 1 and not extending:  # the usual case, without the lists below
+            start = triggers[0][0]
+            deadline = self.calculator.deadline(start, period)
+            return [self._timed(rule, ctx, 1, start, deadline, done[0])]
         deadlines = [self.calculator.deadline(start, period) for start, _ in triggers]
         extended: list[tuple[Extension, ...]] = [()] * len(triggers)
-        if ctx.extensions and rule.id in ctx.extensions:
+        if extending:
             extended = self._extend(rule, ctx, triggers, deadlines, done)
         return [
             self._timed(rule, ctx, number, start, deadline, finished, more)
@@ -241,8 +268,11 @@ class Engine:
         else:
             status = "pending"
         finding = self._finding(rule, ctx, number, status, start, due, done, late, deadline)
-        finding.extended_days = sum(e.days for e in extensions)
-        finding.extensions = extensions
+        if extensions:
+            finding.extended_days = sum(e.days for e in extensions)
+            finding.extensions = extensions
+        else:
+            finding.extended_days = 0
         if status == "missing":
             finding.closed_on = closed
         return finding
@@ -390,6 +420,33 @@ class Engine:
 
     # --- orphans (SPEC §6, §10.7) ----------------------------------------------------------------
 
+    def _all_answered(self, ctx: _Context, plan: _Plan) -> bool:
+        """Whether every satisfying event has a rule that explains it (most records): the
+        quick test before `_orphans`, which then finds and orders the orphans. The same test
+        as there, event by event, stopping at the first rule that explains."""
+        by_kind = ctx.by_kind
+        named: dict[str, dict[str | None, date]] = {}  # rule id -> its triggers by event id
+        for kind, answering in plan.answers.items():
+            if kind not in by_kind:
+                continue
+            for event in by_kind[kind]:
+                for rule in answering:
+                    triggers = self._triggers(rule, ctx)
+                    if event.refers_to:
+                        by_id = named.get(rule.id)
+                        if by_id is None:
+                            by_id = named[rule.id] = {tid: d for d, tid in triggers if tid}
+                        day = by_id.get(event.refers_to)
+                        if day is not None:
+                            if day <= event.date:
+                                break
+                            continue
+                    if triggers and triggers[0][0] <= event.date:
+                        break
+                else:
+                    return False
+        return True
+
     def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
         """A satisfying event none of whose in-scope rules has a trigger on or before it (one
         it names by `refers_to`, if any; triggers before a rule's effective date count)."""
@@ -526,6 +583,23 @@ def _match(triggers: list[tuple[date, str | None]], satisfiers: list[Event]) -> 
     Triggers and satisfiers both come in date order, so the instances a satisfier may take
     only grow: they enter a heap of open instances as the satisfiers' dates pass their
     triggers, and each leaves it once — n log n in the number of events, not n²."""
+    if len(triggers) == 1:  # the usual case, without the heap: what the loops below decide
+        start, tid = triggers[0]
+        first: date | None = None  # the first satisfier on or after the trigger, if none names it
+        for event in satisfiers:
+            if tid is not None and event.refers_to == tid:
+                if start <= event.date:
+                    return [event.date]
+            elif first is None and start <= event.date:
+                first = event.date
+        return [first]
+    return _match_heap(triggers, satisfiers)
+
+
+def _match_heap(
+    triggers: list[tuple[date, str | None]], satisfiers: list[Event]
+) -> list[date | None]:
+    """`_match` for any number of triggers."""
     done: list[date | None] = [None] * len(triggers)
     by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
     rest = []
