@@ -8,7 +8,8 @@ order, rejects duplicate ids (only it sees every id), keeps the summary, and cop
 file into the report with the kernel (`sendfile`), skipping any duplicate's findings. So the
 main process neither parses nor serialises, and the workers never wait on it. Workers inherit
 the loaded rules and calendar by forking. With one process (`--jobs 1`) the same segments run
-through the same loop in the main process (`_InlinePool`): one code path, the same bytes.
+through the same loop in the main process (`_InlinePool`): one code path, the same bytes; only
+a segment's findings stay in memory instead of going through a part file.
 
 A worker that dies (killed, out of memory) stops the audit with `WorkerDiedError` rather than
 leaving it waiting forever for the lost segment; workers in turn die with the command, even
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import io
 import itertools
 import multiprocessing
 import os
@@ -27,11 +29,11 @@ import signal
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from compliance.errors import AuditFailedError, WorkerDiedError
 from compliance.findings import SEVERITIES, STATUSES, Finding
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large to amortise
 MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this
+# One process keeps a segment's findings in memory (some five times its input) until settled.
+INLINE_SEGMENT_BYTES = 1 << 20
 _SEPARATOR = b",\n"
 _PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent dies
 
@@ -60,12 +64,13 @@ Facts = tuple[
 # file, outcome codes (status index * 4 + severity index, a byte per finding), events after
 # as_of, its findings' facts or None).
 Kept = tuple[int, str, str, str, int, bytes, int, list[Facts] | None]
-# A task: input file, byte range [start, end), number of its first line, part file to write,
-# whether to return the findings' facts.
+# A task: input file, byte range [start, end), number of its first line, part file to write
+# ("" with one process: the findings stay in memory), whether to return the findings' facts.
 Task = tuple[str, int, int, int, str, bool]
-# A segment's result: part file, its records in input order, outcome counts, non-blank lines,
-# the parts of the record sinks (statistics) it filled.
-SegmentResult = tuple[str, list[Kept | Rejected], Counter[int], int, list[RecordSink]]
+# A segment's result: its part file (or, with one process, its findings' bytes), its records in
+# input order, outcome counts, non-blank lines, the parts of the record sinks (statistics) it
+# filled.
+SegmentResult = tuple[str | memoryview, list[Kept | Rejected], Counter[int], int, list[RecordSink]]
 
 _CODES = {(s, v): i * 4 + j for i, s in enumerate(STATUSES) for j, v in enumerate(SEVERITIES)}
 
@@ -84,7 +89,9 @@ def _audit_segment(task: Task) -> SegmentResult:
     outcomes = bytearray()  # every finding's code, counted once at the end
     lines = 0
     evaluate, as_of, flag_future = audit.engine.evaluate, audit.as_of, audit.flag_future
-    with open(part, "wb", buffering=1 << 20) as out:
+    memory = io.BytesIO()  # one process: no part file, the report takes the bytes from here
+    out: IO[bytes]
+    with open(part, "wb", buffering=1 << 20) if part else contextlib.nullcontext(memory) as out:
         for number, line in jsonl_lines(Path(path), start, end, first_line):
             lines += 1
             record = parse_record(path, number, line)
@@ -113,7 +120,7 @@ def _audit_segment(task: Task) -> SegmentResult:
                     facts,
                 )
             )
-    return part, records, Counter(outcomes), lines, parts
+    return part or memory.getbuffer(), records, Counter(outcomes), lines, parts
 
 
 def _facts(f: Finding) -> Facts:
@@ -145,11 +152,13 @@ def _segments(
             if start >= size:
                 return
             share = (size - start) // (2 * jobs)
-            length = max(MIN_SEGMENT_BYTES, min(SEGMENT_BYTES, share))
+            most = SEGMENT_BYTES if jobs > 1 else INLINE_SEGMENT_BYTES
+            length = max(MIN_SEGMENT_BYTES, min(most, share))
             handle.seek(min(start + length, size))
             handle.readline()  # to the end of the line the cut falls in
             end = min(handle.tell(), size) if start + length < size else size
-            yield str(path), start, end, line, os.path.join(part_dir, f"{index}.part"), want_facts
+            part = os.path.join(part_dir, f"{index}.part") if jobs > 1 else ""
+            yield str(path), start, end, line, part, want_facts
             handle.seek(start)
             line += handle.read(end - start).count(b"\n")
             start = end
@@ -209,6 +218,7 @@ def run_parallel(
                     lines += _settle(audit, spoolers, others, source, result)
                     for reader, part_sink in zip(_worker_readers, result[4], strict=True):
                         reader.merge(part_sink)
+                    del result  # before the next is made: one segment's findings at a time
                     yield None
                 if lines == 0:
                     _reject(audit.ledger, sinks, Rejected(source, 1, None, (EMPTY_FILE,)))
@@ -218,17 +228,26 @@ def run_parallel(
 
 
 class _InlinePool:
-    """One process: each segment is audited right here when it is submitted, by the same
-    flat loop the workers run — so `--jobs 1` writes the same bytes as `--jobs N` without
-    passing each record through the ledger and the sinks one by one."""
+    """One process: each segment is audited right here, by the same flat loop the workers
+    run — so `--jobs 1` writes the same bytes as `--jobs N` without passing each record
+    through the ledger and the sinks one by one."""
 
-    def submit(self, fn: Callable[[Task], SegmentResult], task: Task) -> Future[SegmentResult]:
-        future: Future[SegmentResult] = Future()
-        future.set_result(fn(task))
-        return future
+    def submit(self, fn: Callable[[Task], SegmentResult], task: Task) -> _Deferred:
+        return _Deferred(fn, task)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Nothing runs elsewhere: nothing to wait for."""
+
+
+class _Deferred:
+    """A segment audited when its result is asked for, so that one process holds one
+    segment's findings at a time (they stay in memory until settled)."""
+
+    def __init__(self, fn: Callable[[Task], SegmentResult], task: Task) -> None:
+        self._fn, self._task = fn, task
+
+    def result(self) -> SegmentResult:
+        return self._fn(self._task)
 
 
 def _end_workers(pool: ProcessPoolExecutor | _InlinePool) -> None:
@@ -287,14 +306,7 @@ def _settle(
     ledger = audit.ledger
     summary = ledger.summary
     sinks = [*spoolers, *others, *_worker_readers]
-    try:
-        findings = open(part, "rb")  # noqa: SIM115 (closed below, also when it vanished)
-    except FileNotFoundError:
-        raise AuditFailedError(_LOST_PART) from None
-    with findings:
-        fd = findings.fileno()
-        if os.fstat(fd).st_size < sum(e[4] for e in records if not isinstance(e, Rejected)):
-            raise AuditFailedError(_LOST_PART)
+    with _findings_of(part, records, spoolers) as spool:
         offset = start = 0
         for entry in records:
             if isinstance(entry, Rejected):
@@ -303,7 +315,7 @@ def _settle(
             line, record_type, record_id, agency, length, codes, events_after, facts = entry
             duplicate = ledger.admit(source, line, record_type, record_id)
             if duplicate is not None:
-                _spool(spoolers, fd, start, offset - start)
+                spool(start, offset - start)
                 counts.subtract(codes)
                 _reject(ledger, sinks, duplicate)
                 _take_back(audit, Path(source), line)
@@ -314,8 +326,7 @@ def _settle(
                 if others and facts:
                     _hand_over(audit, others, record_type, record_id, agency, facts)
             offset += length
-        _spool(spoolers, fd, start, offset - start)
-    os.unlink(part)
+        spool(start, offset - start)
     for code, count in counts.items():
         if count:
             summary.add_outcome(STATUSES[code // 4], SEVERITIES[code % 4], count)
@@ -343,10 +354,36 @@ _LOST_PART = (
 )
 
 
-def _spool(spoolers: list[Sink], fd: int, offset: int, length: int) -> None:
-    for sink in spoolers:
-        assert isinstance(sink, Spooler)
-        sink.spooled(fd, offset, length)
+@contextlib.contextmanager
+def _findings_of(
+    part: str | memoryview, records: list[Kept | Rejected], spoolers: list[Sink]
+) -> Iterator[Callable[[int, int], None]]:
+    """A segment's findings, as a function handing `length` bytes of them from `offset` to
+    the spoolers: from its part file (which is removed afterwards), or from memory."""
+    targets = [sink for sink in spoolers if isinstance(sink, Spooler)]
+    if isinstance(part, memoryview):
+
+        def from_memory(offset: int, length: int) -> None:
+            for sink in targets:
+                sink.spooled_bytes(part[offset : offset + length])
+
+        yield from_memory
+        return
+    try:
+        findings = open(part, "rb")  # noqa: SIM115 (closed below, also when it vanished)
+    except FileNotFoundError:
+        raise AuditFailedError(_LOST_PART) from None
+    with findings:
+        fd = findings.fileno()
+        if os.fstat(fd).st_size < sum(e[4] for e in records if not isinstance(e, Rejected)):
+            raise AuditFailedError(_LOST_PART)
+
+        def from_file(offset: int, length: int) -> None:
+            for sink in targets:
+                sink.spooled(fd, offset, length)
+
+        yield from_file
+    os.unlink(part)
 
 
 def _hand_over(

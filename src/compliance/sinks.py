@@ -102,3 +102,7 @@ class Spooler(Sink):
         """`length` bytes at `offset` of the open file `source`, each finding preceded by
         ",\n"."""
         raise NotImplementedError
+
+    def spooled_bytes(self, data: memoryview) -> None:
+        """The same, already in memory (an audit in one process)."""
+        raise NotImplementedError

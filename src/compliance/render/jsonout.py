@@ -95,6 +95,17 @@ class JsonRenderer(Renderer, Spooler):
             length -= sent
             self._written(sent)
 
+    def spooled_bytes(self, data: memoryview) -> None:
+        """Findings audited in this process, as `spooled` takes them from a worker's file."""
+        if not data:
+            return
+        if self._separator == b"\n":  # the report's first finding: no comma before it
+            data = data[1:]
+            self._separator = b",\n"
+        self._flush()
+        self.out.write(data)
+        self._written(len(data))
+
     def _flush(self) -> None:
         """Write in large pieces: one system call per megabyte, not per finding."""
         self.out.write(b"".join(self._chunks))
