@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance.thaidate import (
+    BANGKOK,
     DateParseError,
     arabic_digits,
+    bangkok_date,
     fiscal_half,
     fiscal_year,
     format_thai,
@@ -32,6 +34,16 @@ def test_era_conversion() -> None:
 def test_thai_digits_both_ways() -> None:
     assert thai_digits("24/04/2566") == "๒๔/๐๔/๒๕๖๖"
     assert arabic_digits("๒๔ เมษายน ๒๕๖๖") == "24 เมษายน 2566"
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2399, 12, 30)),
+    st.sampled_from([7 * 60, 7 * 60, 0, -5 * 60, 14 * 60, 6 * 60 + 42, 7 * 60 + 1]),
+)
+def test_the_bangkok_date_of_any_moment_is_the_zone_s(moment: datetime, minutes: int) -> None:
+    # A moment at +07:00 is read without the zone from 1921 on; the zone is the reference.
+    aware = moment.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    assert bangkok_date(aware) == aware.astimezone(BANGKOK).date()
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -267,7 +268,22 @@ class Engine:
             status = "due_soon"
         else:
             status = "pending"
-        finding = self._finding(rule, ctx, number, status, start, due, done, late, deadline)
+        finding = Finding(
+            rule.id,
+            rule,
+            ctx.subject_type,
+            ctx.subject_id,
+            ctx.agency,
+            number,
+            status,
+            self._severity[rule.id][status],
+            start,
+            due,
+            done,
+            late,
+            as_of,
+            deadline,
+        )
         if extensions:
             finding.extended_days = sum(e.days for e in extensions)
             finding.extensions = extensions
@@ -488,7 +504,10 @@ class Engine:
         if rule.dated:
             events = [e for e in events if rule.in_effect(e.date)]
         for number, event in enumerate(events, start=1):
-            holds = all(_fact(fact, ctx.record, event) for fact in rule.condition)
+            holds = all(
+                read(event if on_event else ctx.record) is True
+                for on_event, read in _facts(rule.condition)
+            )
             status: Status = "met" if holds else "breached"
             findings.append(self._finding(rule, ctx, number, status, event.date, None, None, None))
         return findings
@@ -623,9 +642,13 @@ def _match_heap(
     return done
 
 
-def _fact(path: str, record: Record, event: Event) -> bool:
+@cache
+def _read_fact(path: str) -> tuple[bool, Callable[[Any], Any]]:
+    """A condition fact (`event.…` or `record.…`, SPEC §5): whether it is read on the trigger
+    event, and its reader."""
     holder, _, rest = path.partition(".")
-    value: Any = event if holder == "event" else record
-    for name in rest.split("."):
-        value = getattr(value, name)
-    return value is True
+    return holder == "event", attrgetter(rest)
+
+
+def _facts(condition: list[str]) -> list[tuple[bool, Callable[[Any], Any]]]:
+    return [_read_fact(path) for path in condition]
