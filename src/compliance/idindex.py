@@ -3,8 +3,8 @@
 The ledger must reject a second record whose id an earlier record of the same type has (SPEC
 §3), across the whole input, so every id seen is remembered. As Python strings in a set that
 cost ~100 bytes a record — most of what grew between 100,000 and 1,000,000 records. Here an id
-is kept as a 16-byte digest (BLAKE2b, 128 bits) in flat `bytearray` tables: ~25 bytes a record
-with the tables' slack, and no Python object per id.
+is kept as a 16-byte digest (its BLAKE2b cut to 128 bits) in flat `bytearray` tables: ~25
+bytes a record with the tables' slack, and no Python object per id.
 
 Why a digest is exact enough: two different ids share a 128-bit digest with probability
 2⁻¹²⁸; among n ids the chance that any two do is about n²/2¹²⁹ — 1.5 × 10⁻²¹ for 10⁹ ids, far
@@ -30,7 +30,7 @@ from __future__ import annotations
 from hashlib import blake2b
 
 DIGEST_BYTES = 16  # 128 bits: see the module's docstring for why that is exact enough
-BUCKET = 16  # slots a bucket: 128 bytes, what one `find` scans
+BUCKET = 16  # slots a bucket: 256 bytes, what one `find` scans
 SHARDS = 64  # a power of two: the shard is the hash's low bits
 MAX_LOAD = 0.9  # a shard doubles when it is fuller than this
 _FIRST_BUCKETS = 4  # per shard, before staggering
