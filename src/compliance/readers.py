@@ -23,6 +23,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error, location
+from compliance.idindex import IdIndex
 from compliance.lines import BOM, jsonl_lines, numbered_lines
 from compliance.records import (
     ID_FIELDS,
@@ -155,19 +156,19 @@ def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iter
 
 
 class SeenIds:
-    """Ids seen so far in one audit, per record type: a second record with one is rejected."""
+    """Ids seen so far in one audit, per record type: a second record with one is rejected.
+    Kept as digests (`compliance.idindex`), a few dozen bytes an id, so that memory stays flat
+    however many records the input holds."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, set[str]] = {t: set() for t in RECORD_TYPES}
+        self._seen = {t: IdIndex() for t in RECORD_TYPES}
 
     def check(self, source: str, line: int, record_type: str, record_id: str) -> Rejected | None:
         """None the first time an id is seen; the rejection of the record otherwise."""
-        ids = self._seen[record_type]
-        if record_id in ids:
-            problem = f"{ID_FIELDS[record_type]}: duplicate id: an earlier record has it"
-            return Rejected(source, line, record_id, (problem,))
-        ids.add(record_id)
-        return None
+        if self._seen[record_type].add(record_id):
+            return None
+        problem = f"{ID_FIELDS[record_type]}: duplicate id: an earlier record has it"
+        return Rejected(source, line, record_id, (problem,))
 
 
 def _unique(items: Iterable[Item]) -> Iterator[Item]:
