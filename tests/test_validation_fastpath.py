@@ -152,3 +152,18 @@ def test_the_rules_reject_as_the_models_say() -> None:
         assert isinstance(found, Rejected)
         assert found == reference(1, line(record))
         assert "only allowed" in found.errors[0] or "required" in found.errors[0]
+
+
+def test_a_kind_given_twice_is_refused_as_the_reference_refuses() -> None:
+    # The discriminator and the member may be read from different copies of a repeated key:
+    # whichever the fast validator takes, the key guard refuses the line as the reference does.
+    for first, second in [("forwarded", "accepted"), ("accepted", "forwarded")]:
+        raw = (
+            '{"type": "complaint", "complaint_id": "CM-1", "agency": "a", '
+            '"received_at": "2023-01-15", "channel": "letter", "corruption": false, '
+            f'"events": [{{"kind": "{first}", "kind": "{second}", "date": "2023-01-16", '
+            '"identity_redacted": true}]}'
+        ).encode()
+        found = parse_record("x.jsonl", 1, raw)
+        assert isinstance(found, Rejected)
+        assert found == reference(1, raw)
