@@ -12,6 +12,7 @@ from compliance.records.common import (
     Identifier,
     RecordBase,
     RecordType,
+    compiled_as,
     personal,
 )
 
@@ -60,6 +61,7 @@ CivilServiceTrack = Literal["ordinary", "teacher"]
 Measure = Literal["suspension", "removal_pending", "work_suspension"]
 CommitteeFinding = Literal["no_offence", "non_serious", "serious", "insufficient"]
 GUIDELINE_CLAUSES = frozenset({1, 2, 3})
+_CIVIL_SERVANT = frozenset({"civil_servant"})  # the categories a civil-service track is for
 
 
 class CaseEvent(EventBase):
@@ -110,8 +112,9 @@ class DisciplinaryCase(RecordBase):
         return self.case_id
 
     @model_validator(mode="after")
+    @compiled_as(lambda cls: ("respondent_category", {}, {"civil_service_track": _CIVIL_SERVANT}))
     def _track_only_for_civil_servants(self) -> DisciplinaryCase:
-        if self.civil_service_track is not None and self.respondent_category != "civil_servant":
+        if self.civil_service_track is not None and self.respondent_category not in _CIVIL_SERVANT:
             raise ValueError("civil_service_track is only allowed for civil_servant")
         return self
 
