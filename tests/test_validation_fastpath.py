@@ -5,6 +5,8 @@ objects built, and `parse_record` giving the very rejections the reference gives
 from __future__ import annotations
 
 import json
+import sys
+from types import FrameType
 from typing import Any
 
 from hypothesis import given, settings
@@ -20,6 +22,8 @@ from compliance.records import (
     RECORD_VALIDATOR,
     Record,
 )
+
+from .conftest import FIXTURES
 
 ABSENT = object()
 
@@ -167,3 +171,26 @@ def test_a_kind_given_twice_is_refused_as_the_reference_refuses() -> None:
         found = parse_record("x.jsonl", 1, raw)
         assert isinstance(found, Rejected)
         assert found == reference(1, raw)
+
+
+WATCHED = {"_kind_specific_members", "_track_only_for_civil_servants"}
+
+
+def test_valid_records_run_no_python_model_validator() -> None:
+    # pydantic-core would reuse a complete model's own validator (with the per-event Python
+    # check) for a nested model of its class; the fast validator must not.
+    called: list[str] = []
+
+    def watch(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code.co_name in WATCHED:
+            called.append(frame.f_code.co_name)
+
+    names = ("cases.jsonl", "cases-kk2565.jsonl", "complaints.jsonl")
+    lines = [line for name in names for line in (FIXTURES / name).read_bytes().splitlines() if line]
+    sys.setprofile(watch)
+    try:
+        records = [RECORD_VALIDATOR.validate_json(line) for line in lines]
+    finally:
+        sys.setprofile(None)
+    assert {r.type for r in records} == {"complaint", "disciplinary_case"}
+    assert called == []

@@ -29,6 +29,6 @@ def numbered_lines(
             return
         position += len(raw)
         line = raw.removeprefix(BOM) if number == 1 else raw
-        if line.strip():
+        if line and not line.isspace():  # (strip() would copy every line to learn this)
             yield number, line
         number += 1

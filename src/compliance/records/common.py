@@ -169,8 +169,34 @@ def fast_validator(schema: CoreSchema) -> SchemaValidator:
     call per model (one per event: some 1 µs a record). Each such model becomes a tagged
     union on the member its rules depend on, a variant per value, whose rule-bound members
     are required or null only, as the value says. Its errors are not the model validators':
-    a caller that is refused validates again with `schema` to say why."""
-    return SchemaValidator(_compiled(schema))
+    a caller that is refused validates again with `schema` to say why.
+
+    pydantic-core builds a `model` schema of a complete class from the class's own validator
+    when it has one without an after-validator (as `Complaint`), which would bring the
+    per-event Python calls back; the classes are marked incomplete while it builds."""
+    compiled = _compiled(schema)
+    classes = _model_classes(compiled, set())
+    complete = {cls: cls.__dict__.get("__pydantic_complete__") for cls in classes}
+    try:
+        for cls in classes:
+            type.__setattr__(cls, "__pydantic_complete__", False)
+        return SchemaValidator(compiled)
+    finally:
+        for cls, value in complete.items():
+            type.__setattr__(cls, "__pydantic_complete__", value)
+
+
+def _model_classes(node: Any, found: set[type]) -> set[type]:
+    """The classes of every `model` schema in a core schema."""
+    if isinstance(node, dict):
+        if node.get("type") == "model":
+            found.add(node["cls"])
+        for value in node.values():
+            _model_classes(value, found)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            _model_classes(value, found)
+    return found
 
 
 def _compiled(node: Any) -> Any:
