@@ -17,8 +17,8 @@ from compliance import serialise
 from compliance.engine import Engine
 from compliance.findings import SEVERITIES, STATUSES, Extension, Finding
 from compliance.periods import Period, PeriodCalculator
-from compliance.records import RECORD_TYPES_BY_NAME
 from compliance.readers import Accepted, read_files
+from compliance.records import RECORD_TYPES_BY_NAME
 from compliance.rulebook import load_rulebook
 from compliance.serialise import WORDS, Words, finding_bytes, finding_json, findings_bytes
 from compliance.workcalendar import GovernmentCalendar
@@ -78,7 +78,7 @@ def findings(draw: st.DrawFn) -> list[Finding]:
                 days_late=draw(COUNTS),
                 as_of=draw(st.none() | DAYS),
                 deadline=deadline,
-                event_kind=draw(st.none() | st.sampled_from(["order", "received_at", "x\"\\"])),
+                event_kind=draw(st.none() | st.sampled_from(["order", "received_at", 'x"\\'])),
                 related_rule=draw(st.none() | st.text()),
                 extended_days=draw(COUNTS),
                 extensions=tuple(extensions),

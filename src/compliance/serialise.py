@@ -60,7 +60,10 @@ def finding_json(f: Finding, words: Words = "all") -> dict[str, Any]:
 
 def finding_bytes(f: Finding, words: Words = "all") -> bytes:
     """The finding's JSON object, serialised: `orjson.dumps(finding_json(f, words))`."""
-    return findings_bytes([f], words)[2:]
+    pieces: list[bytes] = []
+    _write([f], words, pieces)
+    pieces[0] = pieces[0][2:]  # `,\n{"rule_id":…`: no separator
+    return b"".join(pieces)
 
 
 # Which severities carry words under each `--words` choice.
@@ -78,10 +81,18 @@ _STATUS_SEVERITY = {
     }
     for status in STATUSES
 }
-# Ints and dates as orjson writes them (None: null), and `,\n{"rule_id":"…"` per rule id.
-# Bounded: a long run sees few dates, ints and rule ids.
-_INTS: dict[int | None, bytes] = {None: b"null"} | {n: b"%d" % n for n in range(1000)}
-_DATES: dict[date | None, bytes] = {None: b"null"}
+# The members of ints and dates, each as orjson writes it (None: null) after its member's name
+# where no other piece ends with it; and `,\n{"rule_id":"…"` per rule id. Bounded: a long
+# run sees few dates, ints and rule ids.
+_MEMBERS = (
+    ("instance", b""),
+    ("trigger_date", b""),
+    ("due_date", b',"due_date":'),
+    ("done_on", b',"done_on":'),
+    ("days_late", b',"days_late":'),
+    ("extended_days", b',"extended_days":'),
+)
+_VALUES: dict[str, dict[int | date | None, bytes]] = {name: {} for name, _ in _MEMBERS}
 _RULE_IDS: dict[str, bytes] = {}
 _MAX_CACHED = 1 << 12
 # Per rule id: the rule (its words are its own: a rule book read later may word the same id
@@ -100,21 +111,17 @@ _MAX_KEPT_WORDS = 1 << 13
 def _learn(f: Finding) -> None:
     """Put the finding's ints, dates and rule id in their caches: the first time they are
     seen, or after a full cache was emptied."""
-    for cache, keys, encode in (
-        (_INTS, (f.instance, f.days_late, f.extended_days), orjson.dumps),
-        (_DATES, (f.trigger_date, f.due_date, f.done_on), orjson.dumps),
-        (_RULE_IDS, (f.rule_id,), _rule_id_bytes),
-    ):
-        if len(cache) > _MAX_CACHED:
-            cache.clear()
-            cache[None] = b"null"  # type: ignore[index]
-        for key in keys:
-            if key not in cache:
-                cache[key] = encode(key)  # type: ignore[index,operator]
-
-
-def _rule_id_bytes(rule_id: str) -> bytes:
-    return b',\n{"rule_id":' + orjson.dumps(rule_id)
+    for name, before in _MEMBERS:
+        values = _VALUES[name]
+        if len(values) > _MAX_CACHED:
+            values.clear()
+        value = getattr(f, name)
+        if value not in values:
+            values[value] = before + orjson.dumps(value)
+    if len(_RULE_IDS) > _MAX_CACHED:
+        _RULE_IDS.clear()
+    if f.rule_id not in _RULE_IDS:
+        _RULE_IDS[f.rule_id] = b',\n{"rule_id":' + orjson.dumps(f.rule_id)
 
 
 def _rule_words(f: Finding) -> bytes:
@@ -198,10 +205,17 @@ def _words(f: Finding) -> WordsPieces:
 
 def findings_bytes(findings: list[Finding], words: Words) -> bytes:
     """Each finding's JSON object preceded by `,\\n`: `b"".join(b",\\n" + finding_bytes(f,
-    words) for f in findings)`, the pieces a record adds to the report."""
-    worded = _WORDED[words]
-    rule_ids, status_severity, dates, ints = _RULE_IDS, _STATUS_SEVERITY, _DATES, _INTS
+    words) for f in findings)`, what a record adds to the report."""
     pieces: list[bytes] = []
+    _write(findings, words, pieces)
+    return b"".join(pieces)
+
+
+def _write(findings: list[Finding], words: Words, pieces: list[bytes]) -> None:
+    """The findings' JSON objects, each after `,\\n`, in pieces appended to `pieces`."""
+    worded = _WORDED[words]
+    rule_ids, status_severity = _RULE_IDS, _STATUS_SEVERITY
+    instances, triggers, due, done, days_late, extended = _VALUES.values()
     subject: tuple[str, str, str] | None = None
     head = b""
     for f in findings:
@@ -211,24 +225,20 @@ def findings_bytes(findings: list[Finding], words: Words) -> bytes:
             or f.subject_type is not subject[0]
         ):  # a record's findings share them: encoded once
             subject = (f.subject_type, f.subject_id, f.agency)
-            members = {"subject_type": f.subject_type, "subject_id": f.subject_id, "agency": f.agency}
+            members = {"subject_type": subject[0], "subject_id": subject[1], "agency": subject[2]}
             head = b"," + orjson.dumps(members)[1:-1] + b',"instance":'
         while True:
             try:
                 pieces += (
                     rule_ids[f.rule_id],
                     head,
-                    ints[f.instance],
+                    instances[f.instance],
                     status_severity[f.status][f.severity],
-                    dates[f.trigger_date],
-                    b',"due_date":',
-                    dates[f.due_date],
-                    b',"done_on":',
-                    dates[f.done_on],
-                    b',"days_late":',
-                    ints[f.days_late],
-                    b',"extended_days":',
-                    ints[f.extended_days],
+                    triggers[f.trigger_date],
+                    due[f.due_date],
+                    done[f.done_on],
+                    days_late[f.days_late],
+                    extended[f.extended_days],
                 )
                 break
             except KeyError:  # a value not seen yet (or no more cached)
@@ -241,4 +251,3 @@ def findings_bytes(findings: list[Finding], words: Words) -> bytes:
             )
         else:
             pieces.append(b"}")
-    return b"".join(pieces)
