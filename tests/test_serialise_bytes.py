@@ -160,3 +160,11 @@ def test_a_rule_worded_anew_is_written_with_its_own_words(tmp_path: Path) -> Non
     written = findings_bytes(made, "all")
     assert written == expected(made, "all")
     assert orjson.dumps(other.responsible_th) in written
+
+
+def test_a_status_the_types_do_not_know_is_written_as_it_is() -> None:
+    made = [
+        Finding("DATA-X", None, "complaint", "C-1", "เขต", 1, status, severity)  # type: ignore[arg-type]
+        for status, severity in (('odd"', "info"), ("met", "\\odd"), ('odd"', "info"))
+    ]
+    assert findings_bytes(made, "none") == expected(made, "none")

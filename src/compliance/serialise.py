@@ -73,17 +73,10 @@ _WORDED: dict[str, frozenset[str]] = {
     "none": frozenset(),
 }
 # `,"status":…,"severity":…,"trigger_date":` by status, then severity.
-_STATUS_SEVERITY = {
-    status: {
-        severity: b',"status":%s,"severity":%s,"trigger_date":'
-        % (orjson.dumps(status), orjson.dumps(severity))
-        for severity in SEVERITIES
-    }
-    for status in STATUSES
-}
+_STATUS_SEVERITY: dict[str, dict[str, bytes]] = {status: {} for status in STATUSES}
 # The members of ints and dates, each as orjson writes it (None: null) after its member's name
 # where no other piece ends with it; and `,\n{"rule_id":"…"` per rule id. Bounded: a long
-# run sees few dates, ints and rule ids.
+# run sees few dates, ints and rule ids. (Never bools, which would share the ints' keys.)
 _MEMBERS = (
     ("instance", b""),
     ("trigger_date", b""),
@@ -122,6 +115,15 @@ def _learn(f: Finding) -> None:
         _RULE_IDS.clear()
     if f.rule_id not in _RULE_IDS:
         _RULE_IDS[f.rule_id] = b',\n{"rule_id":' + orjson.dumps(f.rule_id)
+    if f.severity not in _STATUS_SEVERITY.get(f.status, {}):  # none the types allow
+        _STATUS_SEVERITY.setdefault(f.status, {})[f.severity] = _status_severity(f)
+
+
+def _status_severity(f: Finding) -> bytes:
+    return b',"status":%s,"severity":%s,"trigger_date":' % (
+        orjson.dumps(f.status),
+        orjson.dumps(f.severity),
+    )
 
 
 def _rule_words(f: Finding) -> bytes:
@@ -182,14 +184,13 @@ def _words(f: Finding) -> WordsPieces:
     rule, deadline = f.rule, f.deadline
     if rule is None or f.done_on is not None:
         return _words_pieces(f)
-    key = (
+    key = (  # done_on is None: not in it
         id(rule),
         id(deadline),
         f.status,
         f.instance,
         f.trigger_date,
         f.due_date,
-        f.done_on,
         f.days_late,
         f.closed_on,
         f.as_of,
@@ -213,7 +214,7 @@ def findings_bytes(findings: list[Finding], words: Words) -> bytes:
 
 def _write(findings: list[Finding], words: Words, pieces: list[bytes]) -> None:
     """The findings' JSON objects, each after `,\\n`, in pieces appended to `pieces`."""
-    worded = _WORDED[words]
+    worded = _WORDED.get(words, _WORDED["all"])  # as `finding_json`: words unless told not
     rule_ids, status_severity = _RULE_IDS, _STATUS_SEVERITY
     instances, triggers, due, done, days_late, extended = _VALUES.values()
     subject: tuple[str, str, str] | None = None
