@@ -94,7 +94,7 @@ _RULES: dict[str, tuple[Rule | None, bytes]] = {}
 # Per deadline (by id, the deadline held so that its id is not reused): its explanation's
 # lines in Thai and English, encoded without the brackets.
 _DEADLINES: dict[int, tuple[Deadline, bytes, bytes]] = {}
-WordsPieces = tuple[bytes, bytes, bytes, bytes, bytes]
+WordsPieces = tuple[bytes, ...]
 # A rule's finding's words by what they are made of (`_words`), the rule and the deadline
 # held so that their ids are not reused. Bounded: ~1 kB an entry.
 _KEPT_WORDS: dict[tuple[Any, ...], tuple[Rule, Deadline | None, WordsPieces]] = {}
@@ -183,7 +183,15 @@ def _words(f: Finding) -> WordsPieces:
     done (met, late), whose words name the day it was done and so seldom repeat."""
     rule, deadline = f.rule, f.deadline
     if rule is None or f.done_on is not None:
-        return _words_pieces(f)
+        message_th, message_en = messages(f)
+        explanation_th, explanation_en = explanation(f)
+        words = {
+            "message_th": message_th,
+            "message_en": message_en,
+            "explanation": explanation_th,
+            "explanation_en": explanation_en,
+        }
+        return (orjson.dumps(words)[1:],)
     key = (  # done_on is None: not in it
         id(rule),
         id(deadline),
