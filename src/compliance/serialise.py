@@ -141,10 +141,10 @@ def _rule_words(f: Finding) -> bytes:
 
 
 def _words_pieces(f: Finding) -> WordsPieces:
-    """The finding's words after `"citation":…,`, in five pieces: `"message_th":…,
-    "message_en":…,"explanation":[`, its deadline's Thai lines, its own Thai lines (after a
-    comma where both are there) and `],"explanation_en":[`, the deadline's English lines, its
-    own English lines and `]}`."""
+    """Words to keep, in five pieces: `"message_th":…,"message_en":…,"explanation":[`, its
+    deadline's Thai lines, its own Thai lines (after a comma where both are there) and
+    `],"explanation_en":[`, the deadline's English lines, its own English lines and `]}`. The
+    deadline's lines — most of the text — are kept once for all the findings of the deadline."""
     message_th, message_en = messages(f)
     own_th, own_en = explanation_own(f)
     deadline = f.deadline
@@ -177,10 +177,11 @@ def _words_pieces(f: Finding) -> WordsPieces:
 
 
 def _words(f: Finding) -> WordsPieces:
-    """The words of a rule's finding are made of its rule, deadline, status, instance, dates
-    and days (`messages`, `explanation`), so findings alike in all of these share them. The
-    data checks' findings (no rule) are worded from more, and not kept; nor are those of duties
-    done (met, late), whose words name the day it was done and so seldom repeat."""
+    """The finding's words after `"citation":…,`, in pieces. Those of a rule's finding are
+    made of its rule, deadline, status, instance, dates and days (`messages`, `explanation`),
+    so findings alike in all of these share them: kept. The data checks' findings (no rule)
+    are worded from more, and not kept; nor are those of duties done (met, late), whose words
+    name the day it was done and so seldom repeat: one orjson call for those."""
     rule, deadline = f.rule, f.deadline
     if rule is None or f.done_on is not None:
         message_th, message_en = messages(f)
