@@ -256,16 +256,24 @@ def _closing_lines(f: Finding, closed_on: date, th: list[str], en: list[str]) ->
 
 
 def explanation(f: Finding) -> tuple[list[str], list[str]]:
-    """The arithmetic behind the finding, line by line, in Thai and English."""
+    """The arithmetic behind the finding, line by line, in Thai and English: its deadline's
+    lines, then its own (`explanation_own`)."""
+    th, en = explanation_own(f)
+    if f.deadline is None:
+        return th, en
+    return [*f.deadline.explanation_th, *th], [*f.deadline.explanation_en, *en]
+
+
+def explanation_own(f: Finding) -> tuple[list[str], list[str]]:
+    """The explanation's lines after its deadline's: the deadline's are shared by every
+    finding of that deadline, and the JSON report encodes them once (`serialise`)."""
     th: list[str] = []
     en: list[str] = []
-    if f.deadline is not None:
-        th.extend(f.deadline.explanation_th)
-        en.extend(f.deadline.explanation_en)
-    elif f.rule is not None and f.rule.kind == "open_ended":
+    kind = f.rule.kind if f.rule is not None and f.deadline is None else None
+    if kind == "open_ended":
         th.append("ข้อความกำหนดให้ดำเนินการโดยเร็ว ไม่มีระยะเวลาแน่นอน")
         en.append("the text says 'as soon as possible': no fixed period")
-    elif f.rule is not None and f.rule.kind == "condition" and f.trigger_date:
+    elif kind == "condition" and f.rule is not None and f.trigger_date:
         day_th, day_en = _day_words(f.trigger_date)
         th.append(f"ตรวจเงื่อนไข ณ วันที่ {day_th}: {f.rule.condition_th}")
         en.append(f"condition checked on {day_en}: {f.rule.condition_en}")

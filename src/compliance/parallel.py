@@ -42,7 +42,7 @@ from compliance.lines import jsonl_lines
 from compliance.output import remove_dead_runs
 from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
 from compliance.runner import run_items
-from compliance.serialise import Words, finding_bytes
+from compliance.serialise import Words, findings_bytes
 from compliance.sinks import RecordSink, Sink, Spooler
 
 if TYPE_CHECKING:
@@ -102,9 +102,7 @@ def _audit_segment(task: Task) -> SegmentResult:
             findings = result.findings
             for part_sink in parts:
                 part_sink.record(record, findings)
-            length = out.write(
-                b"".join([_SEPARATOR + finding_bytes(f, _worker_words) for f in findings])
-            )
+            length = out.write(findings_bytes(findings, _worker_words))
             codes = bytes([_CODES[f.status, f.severity] for f in findings])
             outcomes += codes
             facts = [_facts(f) for f in findings] if want_facts else None
