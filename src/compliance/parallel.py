@@ -52,7 +52,6 @@ SEGMENT_BYTES = 2 << 20  # input bytes per task: small enough to balance, large 
 MIN_SEGMENT_BYTES = 256 << 10  # the last tasks of a file shrink down to this
 # One process keeps a segment's findings in memory (some five times its input) until settled.
 INLINE_SEGMENT_BYTES = 1 << 20
-_SEPARATOR = b",\n"
 _PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent dies
 
 # A finding's facts as a worker returns them, when sinks other than the JSON report need them:
