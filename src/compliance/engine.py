@@ -160,13 +160,15 @@ class Engine:
         for event in sorted(events, key=_by_date):  # stable: input order breaks ties
             if event.date > as_of:
                 future.append(event)
-            elif event.kind in by_kind:
-                by_kind[event.kind].append(event)
+            elif (kind := event.kind) in by_kind:
+                by_kind[kind].append(event)
             else:
-                by_kind[event.kind] = [event]
+                by_kind[kind] = [event]
         closings = [e.date for k in described.closing_events if k in by_kind for e in by_kind[k]]
         ctx.closed_on = min(closings) if closings else None
-        plan = self._plan_for(record)
+        plan = self._plans.get((record.type, *described.scope_key(record)))
+        if plan is None:
+            plan = self._plan_for(record)
         if EXTENSION_KIND in by_kind:
             self._sort_extensions(ctx, plan.rules)
         findings: list[Finding] = []
