@@ -303,6 +303,8 @@ def _settle(
     ledger = audit.ledger
     summary = ledger.summary
     sinks = [*spoolers, *others, *_worker_readers]
+    admit = ledger.admit
+    admitted = events = 0  # added to the summary once, not once a record
     with _findings_of(part, records, spoolers) as spool:
         offset = start = 0
         for entry in records:
@@ -310,7 +312,7 @@ def _settle(
                 _reject(ledger, sinks, entry)
                 continue
             line, record_type, record_id, agency, length, codes, events_after, facts = entry
-            duplicate = ledger.admit(source, line, record_type, record_id)
+            duplicate = admit(source, line, record_type, record_id)
             if duplicate is not None:
                 spool(start, offset - start)
                 counts.subtract(codes)
@@ -318,12 +320,14 @@ def _settle(
                 _take_back(audit, Path(source), line)
                 start = offset + length
             else:
-                summary.records += 1
-                summary.events_after_as_of += events_after
+                admitted += 1
+                events += events_after
                 if others and facts:
                     _hand_over(audit, others, record_type, record_id, agency, facts)
             offset += length
         spool(start, offset - start)
+    summary.records += admitted
+    summary.events_after_as_of += events
     for code, count in counts.items():
         if count:
             summary.add_outcome(STATUSES[code // 4], SEVERITIES[code % 4], count)
