@@ -270,22 +270,7 @@ class Engine:
             status = "due_soon"
         else:
             status = "pending"
-        finding = Finding(
-            rule.id,
-            rule,
-            ctx.subject_type,
-            ctx.subject_id,
-            ctx.agency,
-            number,
-            status,
-            self._severity[rule.id][status],
-            start,
-            due,
-            done,
-            late,
-            as_of,
-            deadline,
-        )
+        finding = self._finding(rule, ctx, number, status, start, due, done, late, deadline)
         if extensions:
             finding.extended_days = sum(e.days for e in extensions)
             finding.extensions = extensions
