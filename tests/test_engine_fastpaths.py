@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance.engine import Engine, _Context, _match, _match_heap
-from compliance.records import RECORD_ADAPTER, CaseEvent
+from compliance.records import RECORD_ADAPTER, RECORD_TYPES_BY_NAME, CaseEvent
 from compliance.rulebook import load_rulebook
 from compliance.workcalendar import GovernmentCalendar
 
@@ -75,5 +75,5 @@ def test_the_quick_orphan_test_agrees_with_the_orphan_check(data: dict[str, Any]
     ctx = _Context(record, date(2023, 6, 30))
     for event in sorted(record.events, key=lambda e: e.date):
         ctx.by_kind.setdefault(event.kind, []).append(event)
-    plan = ENGINE._plan_for(record)
+    plan = ENGINE._plan_for(record, RECORD_TYPES_BY_NAME[record.type])
     assert ENGINE._all_answered(ctx, plan) == (ENGINE._orphans(ctx, plan.rules) == [])

@@ -20,7 +20,7 @@ from typing import Any
 
 from compliance.findings import STATUSES, Extension, Finding, Severity, Status, severity_of
 from compliance.periods import Deadline, PeriodCalculator
-from compliance.records import RECORD_TYPES_BY_NAME, CaseEvent, Event, Record
+from compliance.records import RECORD_TYPES_BY_NAME, CaseEvent, Event, Record, RecordType
 from compliance.rulebook import Rule, RuleBook
 from compliance.workcalendar import GovernmentCalendar
 
@@ -110,12 +110,11 @@ class Engine:
 
     def rules_for(self, record: Record) -> tuple[Rule, ...]:
         """The rules whose scope covers a record."""
-        return self._plan_for(record).rules
+        return self._plan_for(record, RECORD_TYPES_BY_NAME[record.type]).rules
 
-    def _plan_for(self, record: Record) -> _Plan:
+    def _plan_for(self, record: Record, described: RecordType) -> _Plan:
         """The plan of the rules in scope, cached by the facts the record type's scope tests
-        read (its descriptor says which)."""
-        described = RECORD_TYPES_BY_NAME[record.type]
+        read (its descriptor, `described`, says which)."""
         key = (record.type, *described.scope_key(record))
         found = self._plans.get(key)
         if found is None:
@@ -166,9 +165,7 @@ class Engine:
                 by_kind[kind] = [event]
         closings = [e.date for k in described.closing_events if k in by_kind for e in by_kind[k]]
         ctx.closed_on = min(closings) if closings else None
-        plan = self._plans.get((record.type, *described.scope_key(record)))
-        if plan is None:
-            plan = self._plan_for(record)
+        plan = self._plan_for(record, described)
         if EXTENSION_KIND in by_kind:
             self._sort_extensions(ctx, plan.rules)
         findings: list[Finding] = []
@@ -428,27 +425,32 @@ class Engine:
         quick test before `_orphans`, which then finds and orders the orphans. The same test
         as there, event by event, stopping at the first rule that explains."""
         by_kind = ctx.by_kind
-        named: dict[str, dict[str | None, date]] = {}  # rule id -> its triggers by event id
+        named: dict[str, dict[str, date]] = {}
+        explains = self._explains
         for kind, answering in plan.answers.items():
-            if kind not in by_kind:
-                continue
-            for event in by_kind[kind]:
+            for event in by_kind.get(kind, ()):
                 for rule in answering:
-                    triggers = self._triggers(rule, ctx)
-                    if event.refers_to:
-                        by_id = named.get(rule.id)
-                        if by_id is None:
-                            by_id = named[rule.id] = {tid: d for d, tid in triggers if tid}
-                        day = by_id.get(event.refers_to)
-                        if day is not None:
-                            if day <= event.date:
-                                break
-                            continue
-                    if triggers and triggers[0][0] <= event.date:
+                    if explains(rule, event, ctx, named):
                         break
                 else:
                     return False
         return True
+
+    def _explains(
+        self, rule: Rule, event: Event, ctx: _Context, named: dict[str, dict[str, date]]
+    ) -> bool:
+        """Whether a rule's triggers explain a satisfying event: the trigger it names by
+        `refers_to`, if the rule has one with that id, is on or before it; else the rule's
+        first trigger is. `named` keeps each rule's triggers by event id for the record."""
+        triggers = self._triggers(rule, ctx)
+        if event.refers_to:
+            by_id = named.get(rule.id)
+            if by_id is None:
+                by_id = named[rule.id] = {tid: d for d, tid in triggers if tid is not None}
+            day = by_id.get(event.refers_to)
+            if day is not None:
+                return day <= event.date
+        return bool(triggers) and triggers[0][0] <= event.date
 
     def _orphans(self, ctx: _Context, rules: tuple[Rule, ...]) -> list[Finding]:
         """A satisfying event none of whose in-scope rules has a trigger on or before it (one
@@ -456,13 +458,9 @@ class Engine:
         verdict: dict[int, bool] = {}  # id(event) -> explained
         candidates: dict[int, list[str]] = {}
         order: list[Event] = []
+        named: dict[str, dict[str, date]] = {}
         for rule in rules:
             satisfiers = _events_of(ctx, rule.satisfied_by) if rule.satisfied_by else []
-            if not satisfiers:
-                continue
-            triggers = self._triggers(rule, ctx)
-            first = triggers[0][0] if triggers else None
-            by_id = {tid: day for day, tid in triggers if tid is not None}
             for event in satisfiers:
                 key = id(event)
                 if key not in verdict:
@@ -470,12 +468,7 @@ class Engine:
                     candidates[key] = []
                     order.append(event)
                 candidates[key].append(rule.id)
-                named = by_id.get(event.refers_to) if event.refers_to else None
-                if named is not None:
-                    explained = named <= event.date
-                else:
-                    explained = first is not None and first <= event.date
-                verdict[key] = verdict[key] or explained
+                verdict[key] = verdict[key] or self._explains(rule, event, ctx, named)
         lost = [(e, ", ".join(candidates[id(e)])) for e in order if not verdict[id(e)]]
         lost.sort(key=lambda item: (item[0].date, item[1]))
         return [
@@ -493,7 +486,7 @@ class Engine:
         for number, event in enumerate(events, start=1):
             holds = all(
                 read(event if on_event else ctx.record) is True
-                for on_event, read in _facts(rule.condition)
+                for on_event, read in map(_read_fact, rule.condition)
             )
             status: Status = "met" if holds else "breached"
             findings.append(self._finding(rule, ctx, number, status, event.date, None, None, None))
@@ -635,7 +628,3 @@ def _read_fact(path: str) -> tuple[bool, Callable[[Any], Any]]:
     event, and its reader."""
     holder, _, rest = path.partition(".")
     return holder == "event", attrgetter(rest)
-
-
-def _facts(condition: list[str]) -> list[tuple[bool, Callable[[Any], Any]]]:
-    return [_read_fact(path) for path in condition]

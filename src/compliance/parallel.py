@@ -174,8 +174,8 @@ def run_parallel(
     global _worker_audit, _worker_readers, _worker_words  # noqa: PLW0603 (inherited by fork)
     _worker_audit = audit
     _worker_readers = [s for s in sinks if isinstance(s, RecordSink)]
-    spoolers: list[Sink] = [s for s in sinks if isinstance(s, Spooler)]
-    _worker_words = next((s.words for s in spoolers if isinstance(s, Spooler)), "all")
+    spoolers = [s for s in sinks if isinstance(s, Spooler)]
+    _worker_words = next((s.words for s in spoolers), "all")
     # the sinks that take findings one by one (a record sink gets its workers' parts instead)
     others = [s for s in sinks if not isinstance(s, Spooler | RecordSink)]
     context = multiprocessing.get_context("fork") if jobs > 1 else None
@@ -292,7 +292,7 @@ def _reject(ledger: Ledger, sinks: Sequence[Sink], rejected: Rejected) -> None:
 
 def _settle(
     audit: Audit,
-    spoolers: list[Sink],
+    spoolers: list[Spooler],
     others: list[Sink],
     source: str,
     result: SegmentResult,
@@ -302,7 +302,7 @@ def _settle(
     part, records, counts, lines, _ = result
     ledger = audit.ledger
     summary = ledger.summary
-    sinks = [*spoolers, *others, *_worker_readers]
+    sinks: list[Sink] = [*spoolers, *others, *_worker_readers]
     admit = ledger.admit
     admitted = events = 0  # added to the summary once, not once a record
     with _findings_of(part, records, spoolers) as spool:
@@ -357,15 +357,14 @@ _LOST_PART = (
 
 @contextlib.contextmanager
 def _findings_of(
-    part: str | memoryview, records: list[Kept | Rejected], spoolers: list[Sink]
+    part: str | memoryview, records: list[Kept | Rejected], spoolers: list[Spooler]
 ) -> Iterator[Callable[[int, int], None]]:
     """A segment's findings, as a function handing `length` bytes of them from `offset` to
     the spoolers: from its part file (which is removed afterwards), or from memory."""
-    targets = [sink for sink in spoolers if isinstance(sink, Spooler)]
     if isinstance(part, memoryview):
 
         def from_memory(offset: int, length: int) -> None:
-            for sink in targets:
+            for sink in spoolers:
                 sink.spooled_bytes(part[offset : offset + length])
 
         yield from_memory
@@ -380,7 +379,7 @@ def _findings_of(
             raise AuditFailedError(_LOST_PART)
 
         def from_file(offset: int, length: int) -> None:
-            for sink in targets:
+            for sink in spoolers:
                 sink.spooled(fd, offset, length)
 
         yield from_file

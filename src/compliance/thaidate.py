@@ -226,6 +226,12 @@ class _SpecDate:
 InputDate = Annotated[date, _SpecDate]
 
 
+# Bangkok has kept UTC+07:00 since 1 April 1920 (before: local mean time, +06:42:04), so a
+# moment given at +07:00 in a later year is already in Bangkok's wall time.
+_ICT = timedelta(hours=7)
+_LMT_UNTIL = 1920
+
+
 def bangkok_date(moment: datetime) -> date:
     """The calendar date in Bangkok of a moment; a naive date-time is Bangkok time already."""
     if moment.tzinfo is None:
@@ -233,12 +239,6 @@ def bangkok_date(moment: datetime) -> date:
     if moment.year > _LMT_UNTIL and moment.utcoffset() == _ICT:
         return moment.date()  # already Bangkok's wall time: skips a zone lookup (~2 µs)
     return moment.astimezone(BANGKOK).date()
-
-
-# Bangkok has kept UTC+07:00 since 1 April 1920 (before: local mean time, +06:42:04), so a
-# moment given at +07:00 in a later year is already in Bangkok's wall time.
-_ICT = timedelta(hours=7)
-_LMT_UNTIL = 1920
 
 
 def today_bangkok(now: datetime | None = None) -> date:
