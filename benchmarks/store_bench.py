@@ -30,9 +30,9 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 from compliance.audit import Audit  # noqa: E402
-from compliance.findings import Finding  # noqa: E402
-from compliance.readers import check_inputs  # noqa: E402
-from compliance.render.jsonout import JsonRenderer  # noqa: E402
+from compliance.engine.findings import Finding  # noqa: E402
+from compliance.records.readers import check_inputs  # noqa: E402
+from compliance.report.jsonout import JsonRenderer  # noqa: E402
 from compliance.store.db import open_store  # noqa: E402
 from compliance.store.queries import list_runs  # noqa: E402
 from compliance.store.sink import StoreSink  # noqa: E402
@@ -72,9 +72,7 @@ class TimedSink(StoreSink):
         self._add(began)
 
 
-def one_run(
-    records: Path, store: str, as_of: date, report: Path, jobs: int = 2
-) -> dict[str, Any]:
+def one_run(records: Path, store: str, as_of: date, report: Path, jobs: int = 2) -> dict[str, Any]:
     """One audit as `audit --store` runs it; the sink's share timed apart."""
     paths = check_inputs([records])
     began = _clocks()

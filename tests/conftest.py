@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.periods import PeriodCalculator
-from compliance.workcalendar import GovernmentCalendar
+from compliance.calendar.periods import PeriodCalculator
+from compliance.calendar.workcalendar import GovernmentCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compliance.readers import Accepted, read_records
-from compliance.rulebook import load_rulebook
+from compliance.engine.rulebook import load_rulebook
+from compliance.records.readers import Accepted, read_records
 
 from .conftest import ROOT
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from compliance.calendar.workcalendar import GovernmentCalendar
 from compliance.errors import ConfigurationError
-from compliance.workcalendar import GovernmentCalendar
 
 from .conftest import FIXTURES
 
@@ -138,7 +138,7 @@ def test_thailand_loaded_alone_is_the_packages_calendar() -> None:
     code = """
 import sys
 from datetime import date
-from compliance.workcalendar import GovernmentCalendar, thailand
+from compliance.calendar.workcalendar import GovernmentCalendar, thailand
 assert not GovernmentCalendar().is_working_day(date(2023, 4, 13))
 assert "holidays.countries" not in sys.modules
 import holidays

@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.engine import Engine
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.judge import Engine
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import CASE_EVENTS, COMPLAINT_EVENTS, RECORD_ADAPTER
-from compliance.rulebook import load_rulebook
-from compliance.workcalendar import GovernmentCalendar
 
 ENGINE = Engine(load_rulebook(packs=["all"]), GovernmentCalendar())
 days = st.dates(min_value=date(2023, 1, 1), max_value=date(2024, 6, 30))

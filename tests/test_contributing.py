@@ -20,28 +20,28 @@ RECIPES: dict[str, list[tuple[str, str]]] = {
         ("rules/<pack>/<pack>.yaml", ""),
         ("rules/<pack>/tests/*.yaml", ""),
         ("src/compliance/records/case.py", "CASE_EVENTS"),
-        ("src/compliance/rulebook.py", "Scope"),
-        ("src/compliance/engine.py", "_plan_for"),
+        ("src/compliance/engine/rulebook.py", "Scope"),
+        ("src/compliance/engine/judge.py", "_plan_for"),
     ],
     "(b) A record type": [
         ("src/compliance/records/<type>.py", ""),
         ("src/compliance/records/__init__.py", "REGISTRY"),
         ("src/compliance/records/common.py", "RecordType"),
-        ("src/compliance/readers.py", "field_names"),
-        ("src/compliance/render/base.py", "SUBJECT_TH"),
-        ("src/compliance/rulebook.py", "Scope"),
+        ("src/compliance/records/readers.py", "field_names"),
+        ("src/compliance/report/base.py", "SUBJECT_TH"),
+        ("src/compliance/engine/rulebook.py", "Scope"),
         ("src/compliance/cli.py", "SCHEMAS"),
         ("src/compliance/importers/mapping.py", "MODELS"),
     ],
     "(c) An output format": [
-        ("src/compliance/render/<format>.py", ""),
-        ("src/compliance/render/__init__.py", "RENDERERS"),
-        ("src/compliance/render/base.py", "CollectingRenderer"),
+        ("src/compliance/report/<format>.py", ""),
+        ("src/compliance/report/formats.py", "RENDERERS"),
+        ("src/compliance/report/base.py", "CollectingRenderer"),
         ("tests/test_cli.py", "FORMATS"),
     ],
     "(d) A sink": [
-        ("src/compliance/sinks.py", "Sink"),
-        ("src/compliance/sinks.py", "RecordSink"),
+        ("src/compliance/pipeline/sinks.py", "Sink"),
+        ("src/compliance/pipeline/sinks.py", "RecordSink"),
         ("src/compliance/cli.py", "audit_command"),
         ("src/compliance/errors.py", "AuditFailedError"),
     ],
@@ -91,7 +91,7 @@ def test_every_path_it_names_exists() -> None:
     assert len(paths) > 80  # the layout table alone names that many
     missing = [
         p for p in paths if not (ROOT / p).exists() and not (PACKAGE / p).exists()
-    ]  # a bare module name (`readers.py`, `render/words.py`) is under src/compliance
+    ]  # a bare module name (`audit.py`, `report/words.py`) is under src/compliance
     assert not missing, f"CONTRIBUTING.md names paths that do not exist: {missing}"
 
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance import messages as messages_module
 from compliance.audit import audit
-from compliance.engine import Engine
-from compliance.findings import STATUSES, Finding
-from compliance.messages import citation, explanation, messages, responsible
+from compliance.calendar.thaidate import FORMATTED_DAYS, format_english, format_thai
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine import messages as messages_module
+from compliance.engine.findings import STATUSES, Finding
+from compliance.engine.judge import Engine
+from compliance.engine.messages import citation, explanation, messages, responsible
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_ADAPTER, CaseEventKind
-from compliance.rulebook import load_rulebook
-from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
-from compliance.workcalendar import GovernmentCalendar
 
 from .conftest import FIXTURES
 

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.engine import Engine, _Context, _match, _match_heap
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.judge import Engine, _Context, _match, _match_heap
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_ADAPTER, RECORD_TYPES_BY_NAME, CaseEvent
-from compliance.rulebook import load_rulebook
-from compliance.workcalendar import GovernmentCalendar
 
 ENGINE = Engine(load_rulebook(packs=["all"]), GovernmentCalendar())
 days = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 3, 31))

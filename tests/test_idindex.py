@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance import idindex
-from compliance.idindex import DIGEST_BYTES, IdIndex, digest
-from compliance.ledger import Ledger
-from compliance.readers import Rejected, SeenIds
+from compliance.pipeline.ledger import Ledger
+from compliance.records import idindex
+from compliance.records.idindex import DIGEST_BYTES, IdIndex, digest
+from compliance.records.readers import Rejected, SeenIds
 
 ids = st.text(max_size=12)  # any Unicode, the empty string and lone surrogates included
 

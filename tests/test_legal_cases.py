@@ -12,9 +12,9 @@ import pytest
 import yaml
 from rich.cells import cell_len
 
-from compliance.errors import ConfigurationError
-from compliance.findings import STATUSES
-from compliance.legaltests import (
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.findings import STATUSES
+from compliance.engine.legaltests import (
     CaseFile,
     LegalCase,
     Runner,
@@ -22,8 +22,8 @@ from compliance.legaltests import (
     load_case_file,
     load_cases,
 )
-from compliance.rulebook import load_rulebook
-from compliance.workcalendar import GovernmentCalendar
+from compliance.engine.rulebook import load_rulebook
+from compliance.errors import ConfigurationError
 
 from .conftest import ROOT
 

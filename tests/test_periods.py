@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance.periods import Period, PeriodCalculator
-from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
+from compliance.calendar.periods import Period, PeriodCalculator
+from compliance.calendar.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 CHAKRI_DAY = date(2023, 4, 6)
 

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance import Audit, ComplianceError, audit, obligations
+from compliance.engine.findings import Finding
 from compliance.errors import ArgumentError, RecordError
-from compliance.findings import Finding
-from compliance.readers import Rejected
-from compliance.sinks import Sink, finding_facts
+from compliance.pipeline.sinks import Sink, finding_facts
+from compliance.records.readers import Rejected
 
 from .conftest import FIXTURES, ROOT
 
@@ -194,7 +194,7 @@ def test_personal_data_never_reaches_an_exception(secret: str, field: str, broke
 
 BUGGY = """
 import sys
-import compliance.engine as engine
+import compliance.engine.judge as engine
 def broken(self, record, as_of, flag_future=False):
     raise KeyError("a bug quoting สมชาย")
 engine.Engine.evaluate = broken

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from compliance.audit import audit
-from compliance.readers import Accepted, read_records
+from compliance.records.readers import Accepted, read_records
 
 from .personal import personal_batch
 

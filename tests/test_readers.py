@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from compliance.errors import ConfigurationError
-from compliance.readers import Accepted, Rejected, check_inputs, read_records
+from compliance.records.readers import Accepted, Rejected, check_inputs, read_records
 
 from .conftest import FIXTURES
 

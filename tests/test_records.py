@@ -10,8 +10,9 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
+from compliance.calendar.thaidate import DateParseError, parse_date
+from compliance.engine.rulebook import load_rulebook
 from compliance.errors import format_validation_error
-from compliance.readers import Rejected, read_values
 from compliance.records import (
     RECORD_ADAPTER,
     CaseEventKind,
@@ -19,8 +20,7 @@ from compliance.records import (
     Complaint,
     ComplaintEventKind,
 )
-from compliance.rulebook import load_rulebook
-from compliance.thaidate import DateParseError, parse_date
+from compliance.records.readers import Rejected, read_values
 
 from .conftest import FIXTURES
 

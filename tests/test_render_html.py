@@ -10,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from compliance.cli import app
-from compliance.render.html import CHUNK
-from compliance.rulebook import load_rulebook
+from compliance.engine.rulebook import load_rulebook
+from compliance.report.html import CHUNK
 
 
 def test_many_findings_make_a_light_page(tmp_path: Path) -> None:

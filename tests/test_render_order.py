@@ -13,8 +13,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from compliance.cli import app
-from compliance.findings import Finding
-from compliance.render.words import urgency_order
+from compliance.engine.findings import Finding
+from compliance.report.words import urgency_order
 
 from .conftest import FIXTURES
 

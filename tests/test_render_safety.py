@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from compliance.cli import app
-from compliance.render.csvout import neutralise
-from compliance.render.terminal import visible
+from compliance.report.csvout import neutralise
+from compliance.report.terminal import visible
 
 AS_OF = ["--as-of", "2566-09-15"]
 HOSTILE_AGENCIES = [

@@ -8,9 +8,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from typer.testing import CliRunner
 
+from compliance.calendar.workcalendar import GovernmentCalendar
 from compliance.cli import app
-from compliance.render.terminal import ThaiCell, wrap_words
-from compliance.workcalendar import GovernmentCalendar
+from compliance.report.terminal import ThaiCell, wrap_words
 
 from .conftest import FIXTURES
 

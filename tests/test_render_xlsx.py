@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from compliance.cli import app
-from compliance.render.xlsx import BE_DATE_FORMAT
+from compliance.report.xlsx import BE_DATE_FORMAT
 
 from .conftest import FIXTURES
 

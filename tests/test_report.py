@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 from compliance.audit import Audit
-from compliance.readers import Accepted, read_records
-from compliance.report import FindingModel
-from compliance.serialise import finding_bytes, finding_json
+from compliance.records.readers import Accepted, read_records
+from compliance.report.model import FindingModel
+from compliance.report.serialise import finding_bytes, finding_json
 
 from .conftest import FIXTURES
 

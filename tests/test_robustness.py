@@ -22,11 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from compliance.cli import app
-from compliance.errors import ComplianceError, ConfigurationError
-from compliance.output import ReportWriteError, report_output
-from compliance.readers import Accepted, Rejected, check_inputs, read_records
-from compliance.thaidate import (
+from compliance.calendar.thaidate import (
     BANGKOK,
     FIRST_DAY,
     LAST_DAY,
@@ -34,7 +30,11 @@ from compliance.thaidate import (
     parse_date,
     parse_moment,
 )
-from compliance.workcalendar import GovernmentCalendar
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.cli import app
+from compliance.errors import ComplianceError, ConfigurationError
+from compliance.records.readers import Accepted, Rejected, check_inputs, read_records
+from compliance.report.output import ReportWriteError, report_output
 
 AS_OF = ["--as-of", "2023-09-30"]
 SECRET = "สมชายใจดีมากมาย"  # a complainant's name: must never appear in any output

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from compliance.audit import audit
+from compliance.engine.rulebook import load_rule_dir, load_rulebook
 from compliance.errors import ConfigurationError
-from compliance.rulebook import load_rule_dir, load_rulebook
 
 from .conftest import ROOT
 from .sources import REFERENCE_DIR, misquoted

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance import serialise
-from compliance.engine import Engine
-from compliance.findings import SEVERITIES, STATUSES, Extension, Finding
-from compliance.periods import Period, PeriodCalculator
-from compliance.readers import Accepted, read_files
+from compliance.calendar.periods import Period, PeriodCalculator
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.findings import SEVERITIES, STATUSES, Extension, Finding
+from compliance.engine.judge import Engine
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_TYPES_BY_NAME
-from compliance.rulebook import load_rulebook
-from compliance.serialise import WORDS, Words, finding_bytes, finding_json, findings_bytes
-from compliance.workcalendar import GovernmentCalendar
+from compliance.records.readers import Accepted, read_files
+from compliance.report import serialise
+from compliance.report.serialise import WORDS, Words, finding_bytes, finding_json, findings_bytes
 
 from .conftest import FIXTURES
 

@@ -20,12 +20,12 @@ import time_machine
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from compliance.calendar.thaidate import BANGKOK
 from compliance.cli import app
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_ADAPTER
-from compliance.rulebook import load_rulebook
 from compliance.stats import StatsAccumulator, date_span, fiscal_period
 from compliance.stats.accumulator import median_of
-from compliance.thaidate import BANGKOK
 
 from .conftest import DATA, FIXTURES
 

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from compliance.audit import Audit, audit
 from compliance.cli import app
-from compliance.findings import Finding
+from compliance.engine.findings import Finding
 from compliance.store.db import (
     WAIT_ENV,
     StoreBusyError,

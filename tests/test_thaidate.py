@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.thaidate import (
+from compliance.calendar.thaidate import (
     BANGKOK,
     DateParseError,
     arabic_digits,

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from compliance import Audit
 from compliance.cli import app
+from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_ADAPTER
-from compliance.render.timeline import IGNORED, build
-from compliance.rulebook import load_rulebook
+from compliance.report.timeline import IGNORED, build
 
 from .conftest import FIXTURES
 

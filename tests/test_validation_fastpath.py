@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from compliance import readers
-from compliance.readers import Rejected, parse_record
 from compliance.records import (
     CASE_EVENTS,
     COMPLAINT_EVENTS,
     RECORD_ADAPTER,
     RECORD_VALIDATOR,
     Record,
+    readers,
 )
+from compliance.records.readers import Rejected, parse_record
 
 from .conftest import FIXTURES
 

@@ -15,13 +15,13 @@ needs and nothing of the command line (rich, typer, pythainlp) or the store (SQL
 from __future__ import annotations
 
 from compliance.audit import Audit, audit, obligations
+from compliance.calendar.periods import Period, PeriodCalculator
+from compliance.calendar.thaidate import format_thai, parse_date
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.rulebook import RuleBook, load_rulebook
 from compliance.errors import ComplianceError, ConfigurationError
-from compliance.periods import Period, PeriodCalculator
 from compliance.records import Complaint, DisciplinaryCase
-from compliance.report import FindingModel, Report
-from compliance.rulebook import RuleBook, load_rulebook
-from compliance.thaidate import format_thai, parse_date
-from compliance.workcalendar import GovernmentCalendar
+from compliance.report.model import FindingModel, Report
 
 __all__ = [
     "Audit",

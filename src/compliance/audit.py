@@ -18,19 +18,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from compliance.engine import DEFAULT_WARN_DAYS, Engine
+from compliance.calendar.thaidate import today_bangkok
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.findings import Finding
+from compliance.engine.judge import DEFAULT_WARN_DAYS, Engine
+from compliance.engine.rulebook import RuleBook, load_rulebook
 from compliance.errors import ArgumentError, RecordError, format_validation_error
-from compliance.findings import Finding
-from compliance.ledger import Ledger
-from compliance.readers import Item, Rejected, check_inputs, read_values
+from compliance.pipeline.ledger import Ledger
+from compliance.pipeline.runner import Progress, run_audit
+from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Record
-from compliance.report import FindingModel, Report, Summary
-from compliance.rulebook import RuleBook, load_rulebook
-from compliance.runner import Progress, run_audit
-from compliance.serialise import finding_json
-from compliance.sinks import Sink
-from compliance.thaidate import today_bangkok
-from compliance.workcalendar import GovernmentCalendar
+from compliance.records.readers import Item, Rejected, check_inputs, read_values
+from compliance.report.model import FindingModel, Report, Summary
+from compliance.report.serialise import finding_json
 
 OPEN_STATUSES = frozenset({"pending", "due_soon", "overdue", "open"})
 

@@ -19,6 +19,13 @@ from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from compliance.audit import Audit
+from compliance.calendar.thaidate import (
+    BE_THRESHOLD,
+    DateParseError,
+    parse_date,
+    to_ce,
+)
+from compliance.calendar.workcalendar import GovernmentCalendar, OrganisationHolidays
 from compliance.cliutil import (
     EXIT_FAILED,
     EXIT_FINDINGS,
@@ -37,16 +44,21 @@ from compliance.cliutil import (
     whole_number,
     write_stdout,
 )
+from compliance.engine.findings import SEVERITY_RANK
+from compliance.engine.legaltests import register as register_legal_tests
+from compliance.engine.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
-from compliance.findings import SEVERITY_RANK
 from compliance.importers.cli import import_app
 from compliance.importers.mapping import TableMapping
-from compliance.legaltests import register as register_legal_tests
-from compliance.output import ReportWriteError, report_output
-from compliance.readers import STDIN, Accepted, Rejected, check_inputs, read_records
+from compliance.pipeline.runner import Progress, stop_on_signals
+from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
-from compliance.render import RENDERERS, make_renderer
-from compliance.render.terminal import (
+from compliance.records.readers import STDIN, Accepted, Rejected, check_inputs, read_records
+from compliance.report.formats import RENDERERS, make_renderer
+from compliance.report.model import Report
+from compliance.report.output import ReportWriteError, report_output
+from compliance.report.serialise import DEFAULT_WORDS, WORDS
+from compliance.report.terminal import (
     calendar_table,
     console_for,
     explain,
@@ -54,20 +66,8 @@ from compliance.render.terminal import (
     rules_table,
     visible,
 )
-from compliance.report import Report
-from compliance.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
-from compliance.runner import Progress, stop_on_signals
-from compliance.serialise import DEFAULT_WORDS, WORDS
-from compliance.sinks import Sink
 from compliance.stats.cli import register as register_stats
 from compliance.store.cli import register as register_store
-from compliance.thaidate import (
-    BE_THRESHOLD,
-    DateParseError,
-    parse_date,
-    to_ce,
-)
-from compliance.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 DEBUG_ENV = "COMPLIANCE_DEBUG"
 

@@ -30,9 +30,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from compliance.engine.rulebook import RecordTypeName
 from compliance.errors import ConfigurationError, format_validation_error
 from compliance.records import RECORD_TYPES_BY_NAME
-from compliance.rulebook import RecordTypeName
 from compliance.yamlfile import load_yaml_file
 
 Form = Literal["text", "digits", "integer", "integers", "boolean", "choice", "date", "datetime"]

@@ -22,11 +22,17 @@ from typing import IO, Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from compliance.calendar.thaidate import (
+    BE_THRESHOLD,
+    arabic_digits,
+    parse_date,
+    parse_moment,
+    to_ce,
+)
 from compliance.errors import ConfigurationError
 from compliance.importers.base import RecordError, RowRejected, Tally, check_record, record_line
 from compliance.importers.mapping import Source, TableMapping
 from compliance.records import PERSONAL_FIELDS
-from compliance.thaidate import BE_THRESHOLD, arabic_digits, parse_date, parse_moment, to_ce
 
 REDACTED = "[ปกปิด]"  # "withheld": a personal field the register filled in
 SUFFIXES = (".csv", ".xlsx")

@@ -26,7 +26,7 @@ from typing import IO, Any, BinaryIO
 
 from compliance.errors import ConfigurationError
 from compliance.importers.base import RecordError, RowRejected, Tally, check_record, record_line
-from compliance.lines import BOM
+from compliance.records.lines import BOM
 
 DEFAULT_AGENCY = "กรุงเทพมหานคร"
 FINISHED = "เสร็จสิ้น"

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import CoreSchema, SchemaValidator
 from pydantic_core import core_schema as cs
 
-from compliance.thaidate import InputDate
+from compliance.calendar.thaidate import InputDate
 
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
 PERSONAL_FIELDS = ("name", "address", "position", "contact", "respondent_name", "note")

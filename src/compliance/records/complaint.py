@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from compliance.calendar.thaidate import bangkok_date, parse_moment
 from compliance.records.common import (
     STRICT,
     EventBase,
@@ -16,7 +17,6 @@ from compliance.records.common import (
     RecordType,
     personal,
 )
-from compliance.thaidate import bangkok_date, parse_moment
 
 # Every event kind of a complaint with its Thai name: the one list (SPEC §3.3).
 COMPLAINT_EVENTS: dict[str, str] = {

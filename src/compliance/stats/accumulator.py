@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, get_args
 
-from compliance.findings import STATUSES
+from compliance.engine.findings import STATUSES
 from compliance.records import Channel, Complaint, Record
 from compliance.stats.period import StatsPeriod
 

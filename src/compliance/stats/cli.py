@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from compliance.audit import Audit
+from compliance.calendar.thaidate import DateParseError, parse_date, today_bangkok
 from compliance.cliutil import (
     EXIT_FAILED,
     EXIT_REJECTED,
@@ -28,15 +29,14 @@ from compliance.cliutil import (
     stderr_console,
     whole_number,
 )
+from compliance.engine.rulebook import DEFAULT_PACKS, load_rulebook
 from compliance.errors import AuditFailedError, ConfigurationError, StoreError
-from compliance.output import ReportWriteError, report_output
-from compliance.readers import Rejected, check_inputs
-from compliance.rulebook import DEFAULT_PACKS, load_rulebook
+from compliance.records.readers import Rejected, check_inputs
+from compliance.report.output import ReportWriteError, report_output
 from compliance.stats.accumulator import StatsAccumulator
 from compliance.stats.period import StatsPeriod, date_span, default_as_of, fiscal_period
 from compliance.stats.render import BYTE_RENDERERS, FORMATS, render_table, tables_text
 from compliance.stats.sink import StatsSink
-from compliance.thaidate import DateParseError, parse_date, today_bangkok
 
 
 def choose_period(

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from compliance.thaidate import BE_THRESHOLD, fiscal_half, fiscal_year, format_thai, to_be, to_ce
+from compliance.calendar.thaidate import (
+    BE_THRESHOLD,
+    fiscal_half,
+    fiscal_year,
+    format_thai,
+    to_be,
+    to_ce,
+)
 
 HALF_TH = {1: "รอบ 6 เดือนแรก", 2: "รอบ 6 เดือนหลัง"}
 

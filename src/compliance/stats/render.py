@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from compliance.render.base import STATUS_TH
-from compliance.render.csvout import csv_bytes
-from compliance.render.markdown import md
+from compliance.calendar.thaidate import format_thai
+from compliance.report.base import STATUS_TH
+from compliance.report.csvout import csv_bytes
+from compliance.report.markdown import md
 from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
-from compliance.thaidate import format_thai
 
 FORMATS = ("json", "table", "markdown", "html", "csv", "xlsx")
 

@@ -4,10 +4,10 @@ part, merged here in input order."""
 
 from __future__ import annotations
 
-from compliance.findings import Finding
-from compliance.readers import Rejected
+from compliance.engine.findings import Finding
+from compliance.pipeline.sinks import RecordSink
 from compliance.records import Record
-from compliance.sinks import RecordSink
+from compliance.records.readers import Rejected
 from compliance.stats.accumulator import StatsAccumulator
 
 

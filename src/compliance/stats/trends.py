@@ -23,8 +23,9 @@ from datetime import date, timedelta
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from compliance.render.base import STATUS_TH
-from compliance.render.csvout import csv_bytes
+from compliance.calendar.thaidate import MONTHS_TH_ABBR, format_thai, to_be
+from compliance.report.base import STATUS_TH
+from compliance.report.csvout import csv_bytes
 from compliance.stats.accumulator import (
     DUE_STATUSES,
     RULE_STATUSES,
@@ -51,7 +52,6 @@ from compliance.stats.render import (
     tables_markdown,
     tables_xlsx,
 )
-from compliance.thaidate import MONTHS_TH_ABBR, format_thai, to_be
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -16,7 +16,7 @@ import typer
 
 from compliance.cliutil import fail, stderr_console
 from compliance.errors import StoreError
-from compliance.output import report_output
+from compliance.report.output import report_output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from compliance.render.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
-from compliance.render.csvout import csv_bytes
-from compliance.render.html import STYLE
-from compliance.render.markdown import md
+from compliance.calendar.thaidate import format_thai
+from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.report.csvout import csv_bytes
+from compliance.report.html import STYLE
+from compliance.report.markdown import md
 from compliance.store.queries import GROUPS, Change, HistoryRow, Item, OfficeDigest, Run
-from compliance.thaidate import format_thai
 
 GROUP_TH = {
     "new_violation": "ฝ่าฝืนใหม่",

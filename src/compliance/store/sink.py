@@ -42,9 +42,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from compliance.engine.findings import Finding
 from compliance.errors import StoreCommitError, StoreError
-from compliance.findings import Finding
-from compliance.sinks import Sink
+from compliance.pipeline.sinks import Sink
 from compliance.store.db import default_wait, normalise_url, open_store, translate
 from compliance.store.schema import STATE_COLUMNS, agencies, obligations, runs, statuses
 

@@ -9,14 +9,14 @@ from typing import IO, Any
 
 import orjson
 
+from compliance.engine.findings import Finding
+from compliance.engine.rulebook import RuleBook
 from compliance.errors import AuditFailedError
-from compliance.findings import Finding
-from compliance.output import start_writeback
-from compliance.readers import Rejected
-from compliance.render.base import Renderer
-from compliance.rulebook import RuleBook
-from compliance.serialise import Words, finding_bytes
-from compliance.sinks import Spooler
+from compliance.pipeline.sinks import Spooler
+from compliance.records.readers import Rejected
+from compliance.report.base import Renderer
+from compliance.report.output import start_writeback
+from compliance.report.serialise import Words, finding_bytes
 
 FLUSH_BYTES = 1 << 20
 WRITEBACK_BYTES = 16 << 20  # how much is written between requests to start writing to disk

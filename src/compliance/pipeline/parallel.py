@@ -35,15 +35,15 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from compliance.engine.findings import SEVERITIES, STATUSES, Finding
 from compliance.errors import AuditFailedError, WorkerDiedError
-from compliance.findings import SEVERITIES, STATUSES, Finding
-from compliance.ledger import Ledger
-from compliance.lines import jsonl_lines
-from compliance.output import remove_dead_runs
-from compliance.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
-from compliance.runner import run_items
-from compliance.serialise import Words, findings_bytes
-from compliance.sinks import RecordSink, Sink, Spooler
+from compliance.pipeline.ledger import Ledger
+from compliance.pipeline.runner import run_items
+from compliance.pipeline.sinks import RecordSink, Sink, Spooler
+from compliance.records.lines import jsonl_lines
+from compliance.records.readers import EMPTY_FILE, Rejected, parse_record, read_json_file
+from compliance.report.output import remove_dead_runs
+from compliance.report.serialise import Words, findings_bytes
 
 if TYPE_CHECKING:
     from compliance.audit import Audit

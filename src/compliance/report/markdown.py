@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from compliance.findings import Finding
-from compliance.messages import citation, citation_short, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
-from compliance.render.timeline import TimelineRenderer, markdown_lines
-from compliance.render.words import (
+from compliance.engine.findings import Finding
+from compliance.engine.messages import citation, citation_short, explanation, messages, responsible
+from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.timeline import TimelineRenderer, markdown_lines
+from compliance.report.words import (
     COUNTING_NOTE,
     GROUP_TH,
     data_message_th,

@@ -18,11 +18,11 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from compliance.findings import STATUSES, Extension, Finding, Severity, Status, severity_of
-from compliance.periods import Deadline, PeriodCalculator
+from compliance.calendar.periods import Deadline, PeriodCalculator
+from compliance.calendar.workcalendar import GovernmentCalendar
+from compliance.engine.findings import STATUSES, Extension, Finding, Severity, Status, severity_of
+from compliance.engine.rulebook import Rule, RuleBook
 from compliance.records import RECORD_TYPES_BY_NAME, CaseEvent, Event, Record, RecordType
-from compliance.rulebook import Rule, RuleBook
-from compliance.workcalendar import GovernmentCalendar
 
 DEFAULT_WARN_DAYS = 3
 EXTENSION_KIND = "deadline_extended"

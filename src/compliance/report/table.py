@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from compliance.render.base import UPCOMING_TH, CollectingRenderer, thai_day
-from compliance.render.terminal import (
+from compliance.report.base import UPCOMING_TH, CollectingRenderer, thai_day
+from compliance.report.terminal import (
     ThaiCell,
     finding_cells,
     finding_table,
@@ -20,7 +20,7 @@ from compliance.render.terminal import (
     para,
     visible,
 )
-from compliance.render.words import GROUP_TH, left_th, reason_th, rule_ref, urgency_group
+from compliance.report.words import GROUP_TH, left_th, reason_th, rule_ref, urgency_group
 
 
 class TableRenderer(CollectingRenderer):

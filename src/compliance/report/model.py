@@ -1,5 +1,5 @@
 """The audit report of SPEC §7: its models (for JSON Schema and the Python API) and the running
-summary. A finding's JSON form is in `compliance.serialise`."""
+summary. A finding's JSON form is in `compliance.report.serialise`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.findings import Severity, Status
-from compliance.readers import Rejected
+from compliance.engine.findings import Severity, Status
+from compliance.records.readers import Rejected
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.cells import cell_len
 
 from compliance.audit import Audit
+from compliance.calendar.thaidate import InputDate, format_thai
+from compliance.calendar.workcalendar import GovernmentCalendar
 from compliance.cliutil import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -31,14 +33,12 @@ from compliance.cliutil import (
     load_calendar,
     write_stdout,
 )
-from compliance.engine import DEFAULT_WARN_DAYS
+from compliance.engine.findings import Finding, Status
+from compliance.engine.judge import DEFAULT_WARN_DAYS
+from compliance.engine.rulebook import DEFAULT_PACKS, RuleBook, builtin_rules_dir, load_rulebook
 from compliance.errors import ConfigurationError, format_validation_error
-from compliance.findings import Finding, Status
-from compliance.readers import Rejected, read_values
 from compliance.records import Record
-from compliance.rulebook import DEFAULT_PACKS, RuleBook, builtin_rules_dir, load_rulebook
-from compliance.thaidate import InputDate, format_thai
-from compliance.workcalendar import GovernmentCalendar
+from compliance.records.readers import Rejected, read_values
 from compliance.yamlfile import load_mapping_with_list
 
 CASE_SUFFIXES = (".yaml", ".yml")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import IO
 
-from compliance.render.base import Renderer
-from compliance.render.csvout import CsvRenderer
-from compliance.render.html import HtmlRenderer
-from compliance.render.jsonout import JsonRenderer
-from compliance.render.markdown import MarkdownRenderer
-from compliance.render.table import TableRenderer
-from compliance.render.xlsx import XlsxRenderer
-from compliance.rulebook import RuleBook
-from compliance.serialise import DEFAULT_WORDS, Words
+from compliance.engine.rulebook import RuleBook
+from compliance.report.base import Renderer
+from compliance.report.csvout import CsvRenderer
+from compliance.report.html import HtmlRenderer
+from compliance.report.jsonout import JsonRenderer
+from compliance.report.markdown import MarkdownRenderer
+from compliance.report.serialise import DEFAULT_WORDS, Words
+from compliance.report.table import TableRenderer
+from compliance.report.xlsx import XlsxRenderer
 
 RENDERERS: dict[str, type[Renderer]] = {
     "json": JsonRenderer,

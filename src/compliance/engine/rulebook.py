@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from compliance.calendar.periods import Period
+from compliance.calendar.thaidate import InputDate
 from compliance.errors import ConfigurationError, format_validation_error
-from compliance.periods import Period
 from compliance.records import (
     RECORD_TYPES,
     RECORD_TYPES_BY_NAME,
     CivilServiceTrack,
     RespondentCategory,
 )
-from compliance.thaidate import InputDate
 from compliance.yamlfile import load_mapping_with_list
 
 RuleKind = Literal["deadline", "recurring", "open_ended", "condition", "overrun"]

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from compliance.findings import Finding
-from compliance.messages import messages
+from compliance.calendar.thaidate import BANGKOK, format_thai
+from compliance.engine.findings import Finding
+from compliance.engine.messages import messages
+from compliance.engine.rulebook import Rule
 from compliance.records import event_name_th
-from compliance.rulebook import Rule
-from compliance.thaidate import BANGKOK, format_thai
 
 
 def rule_ref(f: Finding) -> str:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from compliance.thaidate import format_english, format_thai, to_be
-from compliance.workcalendar import GovernmentCalendar
+from compliance.calendar.thaidate import format_english, format_thai, to_be
+from compliance.calendar.workcalendar import GovernmentCalendar
 
 Unit = Literal["days", "working_days"]
 Actor = Literal["authority", "other"]

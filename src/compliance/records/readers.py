@@ -23,8 +23,6 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from compliance.errors import ConfigurationError, format_validation_error, location
-from compliance.idindex import IdIndex
-from compliance.lines import BOM, jsonl_lines, numbered_lines
 from compliance.records import (
     ID_FIELDS,
     RECORD_ADAPTER,
@@ -34,6 +32,8 @@ from compliance.records import (
     DisciplinaryCase,
     Record,
 )
+from compliance.records.idindex import IdIndex
+from compliance.records.lines import BOM, jsonl_lines, numbered_lines
 
 _TYPES_TEXT = " or ".join(repr(t) for t in RECORD_TYPES)
 
@@ -158,8 +158,8 @@ def read_values(values: Iterable[Record | Any], source: str = "<input>") -> Iter
 
 class SeenIds:
     """Ids seen so far in one audit, per record type: a second record with one is rejected.
-    Kept as digests (`compliance.idindex`), a few dozen bytes an id, so that memory stays flat
-    however many records the input holds."""
+    Kept as digests (`compliance.records.idindex`), a few dozen bytes an id, so that memory
+    stays flat however many records the input holds."""
 
     def __init__(self) -> None:
         self._seen = {t: IdIndex() for t in RECORD_TYPES}

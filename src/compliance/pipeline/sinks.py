@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from compliance.findings import Finding
-from compliance.readers import Rejected
+from compliance.engine.findings import Finding
 from compliance.records import Record
-from compliance.serialise import Words
+from compliance.records.readers import Rejected
+from compliance.report.serialise import Words
 
 FACT_MEMBERS = (
     "rule_id",

@@ -27,8 +27,8 @@ import holidays  # the package alone: it does not import its countries
 from holidays.holiday_base import HolidayBase
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from compliance.calendar.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, InputDate
 from compliance.errors import ConfigurationError, format_validation_error
-from compliance.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, InputDate
 from compliance.yamlfile import load_yaml_file
 
 # Names the package gives National Labour Day and its in-lieu day (Thai is its source language).

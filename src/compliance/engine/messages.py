@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from compliance.findings import Finding
+from compliance.calendar.thaidate import FORMATTED_DAYS, format_english, format_thai
+from compliance.engine.findings import Finding
 from compliance.records import event_name_th
-from compliance.thaidate import FORMATTED_DAYS, format_english, format_thai
 
 DATA_CITATION_TH = "ความสอดคล้องของข้อมูล (SPEC §6)"
 DATA_CITATION_EN = "data consistency (SPEC §6)"

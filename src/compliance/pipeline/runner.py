@@ -1,9 +1,9 @@
 """The audit pipeline: inputs → ledger → engine → sinks, in one process or spread over `--jobs`
 workers, and the process lifecycle around it (signals, workers).
 
-Every sink is driven the same way (see `compliance.sinks`): started with the report's header,
-handed findings and rejections in SPEC §7 order, then finished with the summary — or aborted
-when the run ends early, so that a store rolls back and a report file is not left half
+Every sink is driven the same way (see `compliance.pipeline.sinks`): started with the report's
+header, handed findings and rejections in SPEC §7 order, then finished with the summary — or
+aborted when the run ends early, so that a store rolls back and a report file is not left half
 written. Nothing here judges a record: the engine does.
 """
 
@@ -18,8 +18,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, cast
 
 from compliance.errors import AuditStoppedError
-from compliance.readers import STDIN, Accepted, Item, read_files
-from compliance.sinks import RecordSink, Sink
+from compliance.pipeline.sinks import RecordSink, Sink
+from compliance.records.readers import STDIN, Accepted, Item, read_files
 
 if TYPE_CHECKING:
     from compliance.audit import Audit
@@ -46,7 +46,7 @@ def run_audit(
         if parallel and not any(s.needs_words for s in sinks):
             assert paths is not None
             # processes, ctypes: loaded by an audit of files, not by a service's import
-            from compliance.parallel import run_parallel  # noqa: PLC0415 (import time)
+            from compliance.pipeline.parallel import run_parallel  # noqa: PLC0415 (import time)
 
             for _ in run_parallel(audit, paths, jobs, sinks):
                 raise_if_stopped()

@@ -4,9 +4,9 @@ rejected, SPEC §3), and the summary (SPEC §7)."""
 
 from __future__ import annotations
 
-from compliance.findings import Finding
-from compliance.readers import Rejected, SeenIds
-from compliance.report import Summary
+from compliance.engine.findings import Finding
+from compliance.records.readers import Rejected, SeenIds
+from compliance.report.model import Summary
 
 
 class Ledger:

@@ -17,12 +17,12 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from compliance.findings import Finding, Severity
-from compliance.messages import extension_problem
+from compliance.calendar.thaidate import MONTHS_TH, MONTHS_TH_ABBR
+from compliance.engine.findings import Finding, Severity
+from compliance.engine.messages import extension_problem
 from compliance.records import Event, Record, event_name_th
-from compliance.render.base import STATUS_TH, CollectingRenderer, thai_day
-from compliance.render.words import rule_ref
-from compliance.thaidate import MONTHS_TH, MONTHS_TH_ABBR
+from compliance.report.base import STATUS_TH, CollectingRenderer, thai_day
+from compliance.report.words import rule_ref
 
 # A B.E. date as `format_thai` writes it (`24 เม.ย. 2566`, `24 เมษายน 2566`): one word to a
 # line breaker, never "24 เม.ย." at the end of one line and "2566" on the next.

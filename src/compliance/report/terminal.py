@@ -24,19 +24,19 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from compliance.findings import Finding
-from compliance.messages import citation, citation_en, explanation_for_people, messages
+from compliance.calendar.thaidate import WEEKDAYS_TH_ABBR, format_thai, to_be
+from compliance.engine.findings import Finding
+from compliance.engine.messages import citation, citation_en, explanation_for_people, messages
 from compliance.records import event_name_th
-from compliance.render.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
-from compliance.render.timeline import DATE as _DATE
-from compliance.render.timeline import Timeline, build, step_periods_th, step_th
-from compliance.render.words import data_message_th, period_text, rule_ref
-from compliance.thaidate import WEEKDAYS_TH_ABBR, format_thai, to_be
+from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.report.timeline import DATE as _DATE
+from compliance.report.timeline import Timeline, build, step_periods_th, step_th
+from compliance.report.words import data_message_th, period_text, rule_ref
 
 if TYPE_CHECKING:
+    from compliance.calendar.workcalendar import GovernmentCalendar
+    from compliance.engine.rulebook import Rule, RuleBook
     from compliance.records import CaseEvent, ComplaintEvent, Record
-    from compliance.rulebook import Rule, RuleBook
-    from compliance.workcalendar import GovernmentCalendar
 
 # Severity styles readable on light and dark backgrounds: no dim, no yellow.
 STYLE = {"violation": "bold red", "advisory": "bold magenta", "warning": "bold reverse", "info": ""}

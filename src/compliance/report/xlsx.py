@@ -18,10 +18,10 @@ from typing import Any
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from compliance.findings import STATUSES
-from compliance.render.base import STATUS_TH, CollectingRenderer
-from compliance.render.csvout import HEADER, finding_row
-from compliance.render.words import GROUP_SHORT_TH, GROUPS, generated_th, reason_th
+from compliance.engine.findings import STATUSES
+from compliance.report.base import STATUS_TH, CollectingRenderer
+from compliance.report.csvout import HEADER, finding_row
+from compliance.report.words import GROUP_SHORT_TH, GROUPS, generated_th, reason_th
 
 BE_DATE_FORMAT = "[$-107041E]d mmm yyyy"
 _DATE_COLUMNS = {7: 0, 9: 1, 11: 2}  # Thai date columns of HEADER → which date of a finding

@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 import orjson
 
-from compliance.findings import SEVERITIES, STATUSES, Finding
-from compliance.messages import citation, explanation, explanation_own, messages, responsible
-from compliance.periods import Deadline
-from compliance.rulebook import Rule
+from compliance.calendar.periods import Deadline
+from compliance.engine.findings import SEVERITIES, STATUSES, Finding
+from compliance.engine.messages import citation, explanation, explanation_own, messages, responsible
+from compliance.engine.rulebook import Rule
 
 Words = Literal["actionable", "all", "none"]
 WORDS: tuple[Words, ...] = ("actionable", "all", "none")

@@ -14,11 +14,11 @@ import re
 from html import escape
 from typing import Any
 
-from compliance.findings import STATUSES, Finding
-from compliance.messages import citation, explanation, messages, responsible
-from compliance.render.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
-from compliance.render.timeline import Timeline, TimelineRenderer, html_th
-from compliance.render.words import (
+from compliance.engine.findings import STATUSES, Finding
+from compliance.engine.messages import citation, explanation, messages, responsible
+from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.timeline import Timeline, TimelineRenderer, html_th
+from compliance.report.words import (
     COUNTING_NOTE,
     GROUP_SHORT_TH,
     GROUPS,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from compliance.periods import Deadline
-from compliance.rulebook import Rule
+from compliance.calendar.periods import Deadline
+from compliance.engine.rulebook import Rule
 
 Status = Literal[
     "met", "late", "overdue", "due_soon", "pending", "open", "missing", "breached", "inconsistent"

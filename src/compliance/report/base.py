@@ -8,10 +8,12 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
-from compliance.findings import SEVERITIES, Finding
-from compliance.readers import Rejected
+from compliance.calendar.thaidate import format_thai
+from compliance.engine.findings import SEVERITIES, Finding
+from compliance.pipeline.sinks import RecordSink, Sink
 from compliance.records import REGISTRY, Record
-from compliance.render.words import (
+from compliance.records.readers import Rejected
+from compliance.report.words import (
     ACTION_GROUPS,
     GROUP_SHORT_TH,
     GROUPS,
@@ -19,8 +21,6 @@ from compliance.render.words import (
     urgency_group,
     urgency_order,
 )
-from compliance.sinks import RecordSink, Sink
-from compliance.thaidate import format_thai
 
 UPCOMING_DAYS = 7  # the "due in the next 7 days" list at the top of a report
 UPCOMING_TH = f"ครบกำหนดภายใน {UPCOMING_DAYS} วันข้างหน้า"  # its heading
