@@ -20,12 +20,10 @@ from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from compliance.engine.findings import STATUSES
 from compliance.report.base import STATUS_TH, CollectingRenderer
-from compliance.report.csvout import HEADER, finding_row
+from compliance.report.csvout import COLUMNS, HEADER, finding_row
 from compliance.report.words import GROUP_SHORT_TH, GROUPS, generated_th, reason_th
 
 BE_DATE_FORMAT = "[$-107041E]d mmm yyyy"
-_DATE_COLUMNS = {7: 0, 9: 1, 11: 2}  # Thai date columns of HEADER → which date of a finding
-_WIDTHS = [16, 14, 18, 30, 7, 14, 10, 13, 12, 13, 12, 13, 12, 8, 12, 30, 40, 60]
 
 
 class XlsxRenderer(CollectingRenderer):
@@ -58,18 +56,17 @@ class XlsxRenderer(CollectingRenderer):
         sheet.write_row(0, 0, HEADER, bold)
         findings = self.ordered()
         for i, f in enumerate(findings, start=1):
-            dates: tuple[date | None, ...] = (f.trigger_date, f.due_date, f.done_on)
-            for col, value in enumerate(finding_row(f)):
-                if col in _DATE_COLUMNS:
-                    when = dates[_DATE_COLUMNS[col]]
+            for col, (column, value) in enumerate(zip(COLUMNS, finding_row(f), strict=True)):
+                if column.date_of:
+                    when: date | None = getattr(f, column.date_of)
                     if when is not None:
                         sheet.write_datetime(i, col, when, day)
                 elif isinstance(value, int):
                     sheet.write_number(i, col, value)
                 elif value:
                     sheet.write_string(i, col, value)
-        for col, width in enumerate(_WIDTHS):
-            sheet.set_column(col, col, width)
+        for col, column in enumerate(COLUMNS):
+            sheet.set_column(col, col, column.width)
         sheet.autofilter(0, 0, max(len(findings), 1), len(HEADER) - 1)
         sheet.freeze_panes(1, 0)
 
