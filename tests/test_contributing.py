@@ -1,9 +1,11 @@
 """CONTRIBUTING.md stays true to the code: each "how to add" recipe names the files a developer
 must touch — and the code still defines there what the recipe says it does — every path it
-names exists, and its layout table has a row for every module."""
+names exists, its layout table has a row for every module, and every dotted name the docs give
+(`compliance.x.y`) still resolves."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -105,3 +107,35 @@ def test_the_layout_has_a_row_for_every_module() -> None:
     )
     missing = [m for m in modules if m not in rows]
     assert not missing, f"add a row for each to CONTRIBUTING.md's layout table: {missing}"
+
+
+DOTTED = re.compile(r"`(compliance(?:\.\w+)+)")
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether `compliance.x.y…` names a module, or something in one, that exists now."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+def test_every_dotted_name_the_docs_give_exists() -> None:
+    # The docs name modules and functions (`compliance.report.formats.make_renderer`); a module
+    # moved or renamed must take the docs with it.
+    docs = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+    stale = [
+        f"{doc.name}: {name}"
+        for doc in docs
+        for name in dict.fromkeys(DOTTED.findall(doc.read_text(encoding="utf-8")))
+        if not _resolves(name)
+    ]
+    assert not stale, stale

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from compliance.audit import audit
 from compliance.calendar.thaidate import FORMATTED_DAYS, format_english, format_thai
 from compliance.calendar.workcalendar import GovernmentCalendar
-from compliance.engine import messages as messages_module
 from compliance.engine.findings import STATUSES, Finding
 from compliance.engine.judge import Engine
-from compliance.engine.messages import citation, explanation, messages, responsible
 from compliance.engine.rulebook import load_rulebook
 from compliance.records import RECORD_ADAPTER, CaseEventKind
+from compliance.report import messages as messages_module
+from compliance.report.messages import citation, explanation, messages, responsible
 
 from .conftest import FIXTURES
 

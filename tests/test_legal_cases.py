@@ -14,7 +14,9 @@ from rich.cells import cell_len
 
 from compliance.calendar.workcalendar import GovernmentCalendar
 from compliance.engine.findings import STATUSES
-from compliance.engine.legaltests import (
+from compliance.engine.rulebook import load_rulebook
+from compliance.errors import ConfigurationError
+from compliance.legaltests import (
     CaseFile,
     LegalCase,
     Runner,
@@ -22,8 +24,6 @@ from compliance.engine.legaltests import (
     load_case_file,
     load_cases,
 )
-from compliance.engine.rulebook import load_rulebook
-from compliance.errors import ConfigurationError
 
 from .conftest import ROOT
 

@@ -195,3 +195,10 @@ def test_rules_ship_inside_the_wheel(tmp_path: Path) -> None:
     assert "compliance/rules/kk2565/kk2565.yaml" in names
     assert any(n.startswith("compliance/rules/abp/tests/") for n in names)
     assert any(n.startswith("compliance/rules/kk2565/tests/") for n in names)
+    # Every package of the source tree ships (pyproject lists them by hand): a stage package
+    # left off that list would pass the editable-install suite and break the installed tool.
+    packages = {
+        str(init.parent.relative_to(ROOT / "src")) + "/__init__.py"
+        for init in (ROOT / "src" / "compliance").rglob("__init__.py")
+    }
+    assert packages <= set(names), sorted(packages - set(names))

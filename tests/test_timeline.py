@@ -1,4 +1,4 @@
-"""A record's process as a timeline (`render/timeline.py`): stages in order, each period with
+"""A record's process as a timeline (`report/timeline.py`): stages in order, each period with
 its due date, its extensions step by step (a refused one marked and why), in `explain`, the
 HTML report and Markdown; never a respondent's name or an event's note."""
 

@@ -45,11 +45,11 @@ from compliance.cliutil import (
     write_stdout,
 )
 from compliance.engine.findings import SEVERITY_RANK
-from compliance.engine.legaltests import register as register_legal_tests
 from compliance.engine.rulebook import DEFAULT_PACKS, Rule, RuleBook, load_rule_dir, load_rulebook
 from compliance.errors import AuditFailedError, AuditStoppedError, ConfigurationError
 from compliance.importers.cli import import_app
 from compliance.importers.mapping import TableMapping
+from compliance.legaltests import register as register_legal_tests
 from compliance.pipeline.runner import Progress, stop_on_signals
 from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase

@@ -1,7 +1,8 @@
 """What every command of the command line shares: exit codes, the one way an error is
 printed, and the options several commands take (records, rules, packs, holidays, warn days)
-with their parsing. Commands live in `cli.py` and in the stage packages (`stats/cli.py`,
-`store/cli.py`, `importers/cli.py`); none of them prints an error another way."""
+with their parsing. Commands live in `cli.py`, `legaltests.py` (`compliance test`) and in the
+stage packages (`stats/cli.py`, `store/cli.py`, `importers/cli.py`); none of them prints an
+error another way."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Record types (SPEC §3, §10.3): one module per type — its model and its descriptor — and one
-registry line here. Everything else (engine, rule book, readers, renderers, command line) reads
-a type through `RECORD_TYPES_BY_NAME`; adding a record type touches its module, this registry,
-its rules file and its tests."""
+"""The records stage. Record types (SPEC §3, §10.3): one module per type — its model and its
+descriptor — and one registry line here; beside them, reading records (`readers`, `lines`) and
+the ids one audit has seen (`idindex`). Everything else (engine, rule book, readers,
+renderers, command line) reads a type through `RECORD_TYPES_BY_NAME`; adding a record type
+touches its module, this registry, its rules file and its tests."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from compliance.engine.findings import Finding
-from compliance.engine.messages import citation, messages, responsible
 from compliance.records.readers import Rejected
 from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, CollectingRenderer, thai_day
+from compliance.report.messages import citation, messages, responsible
 from compliance.report.words import GROUP_SHORT_TH, data_message_th, reason_th, urgency_group
 
 

@@ -15,8 +15,8 @@ from html import escape
 from typing import Any
 
 from compliance.engine.findings import STATUSES, Finding
-from compliance.engine.messages import citation, explanation, messages, responsible
 from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.messages import citation, explanation, messages, responsible
 from compliance.report.timeline import Timeline, TimelineRenderer, html_th
 from compliance.report.words import (
     COUNTING_NOTE,

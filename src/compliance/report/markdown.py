@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from compliance.engine.findings import Finding
-from compliance.engine.messages import citation, citation_short, explanation, messages, responsible
 from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.messages import citation, citation_short, explanation, messages, responsible
 from compliance.report.timeline import TimelineRenderer, markdown_lines
 from compliance.report.words import (
     COUNTING_NOTE,

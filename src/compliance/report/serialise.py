@@ -17,8 +17,8 @@ import orjson
 
 from compliance.calendar.periods import Deadline
 from compliance.engine.findings import SEVERITIES, STATUSES, Finding
-from compliance.engine.messages import citation, explanation, explanation_own, messages, responsible
 from compliance.engine.rulebook import Rule
+from compliance.report.messages import citation, explanation, explanation_own, messages, responsible
 
 Words = Literal["actionable", "all", "none"]
 WORDS: tuple[Words, ...] = ("actionable", "all", "none")

@@ -26,9 +26,9 @@ from rich.text import Text
 
 from compliance.calendar.thaidate import WEEKDAYS_TH_ABBR, format_thai, to_be
 from compliance.engine.findings import Finding
-from compliance.engine.messages import citation, citation_en, explanation_for_people, messages
 from compliance.records import event_name_th
 from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.report.messages import citation, citation_en, explanation_for_people, messages
 from compliance.report.timeline import DATE as _DATE
 from compliance.report.timeline import Timeline, build, step_periods_th, step_th
 from compliance.report.words import data_message_th, period_text, rule_ref
@@ -416,7 +416,7 @@ def hanging(console: Console, head: str, indent: int, text: str, style: str = ""
 
 
 def timeline_lines(console: Console, timeline: Timeline, as_of: date) -> None:
-    """A record's process (`render.timeline`): each stage, then each step in date order with
+    """A record's process (`report.timeline`): each stage, then each step in date order with
     its B.E. date; under a step, each period it started, its extensions step by step and how
     it ended."""
     steps = list(timeline.steps)

@@ -3,7 +3,7 @@ process, each period hung on the event that started it with its due date, the ex
 that due date step by step (honoured or not, and why not) and how it ended.
 
 Built from one record and its findings (`build`), so the human renderers get it from
-`record(record, findings)` (they are record sinks, see `render.base`). The stages come from the
+`record(record, findings)` (they are record sinks, see `report.base`). The stages come from the
 event kinds, in one table per record type (`STAGES`). Nothing here judges: every date and
 status is the engine's. Personal data (names, addresses, an event's `note`) is never read.
 """
@@ -19,9 +19,9 @@ from typing import Any
 
 from compliance.calendar.thaidate import MONTHS_TH, MONTHS_TH_ABBR
 from compliance.engine.findings import Finding, Severity
-from compliance.engine.messages import extension_problem
 from compliance.records import Event, Record, event_name_th
 from compliance.report.base import STATUS_TH, CollectingRenderer, thai_day
+from compliance.report.messages import extension_problem
 from compliance.report.words import rule_ref
 
 # A B.E. date as `format_thai` writes it (`24 เม.ย. 2566`, `24 เมษายน 2566`): one word to a

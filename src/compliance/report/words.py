@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from compliance.calendar.thaidate import BANGKOK, format_thai
 from compliance.engine.findings import Finding
-from compliance.engine.messages import messages
 from compliance.engine.rulebook import Rule
 from compliance.records import event_name_th
+from compliance.report.messages import messages
 
 
 def rule_ref(f: Finding) -> str:
