@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -25,6 +26,7 @@ from typer.testing import CliRunner
 from compliance.audit import Audit, audit
 from compliance.cli import app
 from compliance.engine.findings import Finding
+from compliance.pipeline.sinks import Sink
 from compliance.store.db import (
     WAIT_ENV,
     StoreBusyError,
@@ -290,12 +292,9 @@ def test_a_second_writer_waits_then_fails_clearly(store: str) -> None:
     assert [r["as_of"] for r in runs_of(store)] == [MAY, JUNE]
 
 
-def test_a_run_killed_inside_its_transaction_leaves_the_store_intact(
-    store: str, tmp_path: Path
-) -> None:
-    record_run(store, MAY)
-    record_run(store, JUNE)
-    before = changes_json(store)
+def paused_run(store: str, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """`compliance audit --store` held inside its transaction just before the commit
+    (PAUSE_ENV), for a test to stop: the moment a stopped run has the most to undo."""
     marker = tmp_path / "in-transaction"
     command = [
         sys.executable,
@@ -310,23 +309,123 @@ def test_a_run_killed_inside_its_transaction_leaves_the_store_intact(
         "--output",
         str(tmp_path / "report.json"),
     ]
-    process = subprocess.Popen(command, env={**os.environ, PAUSE_ENV: str(marker)})
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the run never reached its commit"
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    env = {**os.environ, PAUSE_ENV: str(marker)}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not marker.exists():
+        process.kill()
+        _, stderr = process.communicate()
+        pytest.fail(f"the run never reached its commit: {stderr.decode(errors='replace')}")
+    return process
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_run_stopped_inside_its_transaction_leaves_the_store_intact(
+    store: str, tmp_path: Path, signum: signal.Signals
+) -> None:
+    """Killed (no handler runs) or stopped (the sink aborts): the earlier runs stay, the
+    file stays sound, and the next run records as usual."""
+    record_run(store, MAY)
+    record_run(store, JUNE)
+    before = changes_json(store)
+    process = paused_run(store, tmp_path)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode in (-signum, 128 + signum), stderr
+    assert b"Traceback" not in stderr
     if not store.startswith("postgresql"):
         with sqlite3.connect(store) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert changes_json(store) == before
-    runs = json.loads(invoke("runs", "--store", store, "--format", "json").stdout_bytes)["runs"]
-    assert [r["as_of"] for r in runs] == [MAY, JUNE]
+    assert [r["as_of"] for r in runs_of(store)] == [MAY, JUNE]
     record_run(store, "2023-09-30")  # the lock died with the process
     assert changes_json(store)["to"]["as_of"] == "2023-09-30"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_first_run_leaves_no_file(tmp_path: Path, signum: signal.Signals) -> None:
+    """A nightly job stopped during its first night leaves no empty store (nor its -wal and
+    -shm) for the next night to mistake for a real one."""
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    process = paused_run(str(folder / "history.db"), tmp_path)
+    assert (folder / "history.db").exists()  # made, and inside the transaction
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr
+    assert b"Traceback" not in stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_a_finished_first_run_keeps_its_store(tmp_path: Path) -> None:
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    record_run(str(folder / "history.db"), MAY)
+    assert [p.name for p in folder.iterdir()] == ["history.db"]
+    assert [r["as_of"] for r in runs_of(str(folder / "history.db"))] == [MAY]
+
+
+def test_a_first_run_failed_by_another_sink_leaves_no_file(tmp_path: Path) -> None:
+    """The pipeline aborts the store when another sink fails mid-run (a full disk under the
+    report): the store it was creating goes too."""
+
+    class Broken(Sink):
+        def finding(self, finding: Finding) -> None:
+            raise OSError(28, "No space left on device")
+
+    path = tmp_path / "history.db"
+    with pytest.raises(OSError, match="No space"):
+        Audit(date(2023, 6, 30)).run(INPUTS, [StoreSink(str(path), INPUTS), Broken()])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_run_that_made_a_new_store_removes_it(tmp_path: Path) -> None:
+    """Two runs start on the same new path: the one that gives up waiting leaves the file to
+    the one that made it; when that one is stopped, the file goes."""
+    path = tmp_path / "history.db"
+    header = Audit(date(2023, 6, 30)).header()
+    first = StoreSink(str(path), INPUTS)
+    first.start(header)
+    with pytest.raises(StoreBusyError):
+        StoreSink(str(path), INPUTS, wait=0.2).start(header)
+    assert path.exists()
+    first.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_waiting_for_a_new_store_that_is_removed_never_writes_into_it(
+    tmp_path: Path,
+) -> None:
+    """A run waits for the lock of a new store whose maker is then stopped and removes it:
+    the waiting run either records into a file that is there afterwards or fails as busy —
+    never "records" into the removed file (a run silently lost)."""
+    path = tmp_path / "history.db"
+    header = Audit(date(2023, 6, 30)).header()
+    first = StoreSink(str(path), INPUTS)
+    first.start(header)
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            with StoreSink(str(path), INPUTS, wait=30) as sink:
+                sink.start(header)
+                sink.finish({"records": 0})
+            outcome.append("recorded")
+        except StoreBusyError:
+            outcome.append("busy")
+
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    time.sleep(0.5)  # the second run is now waiting for the lock
+    first.abort()
+    waiting.join(timeout=60)
+    if outcome == ["recorded"]:
+        assert [r["as_of"] for r in runs_of(str(path))] == [JUNE]
+    else:
+        assert outcome == ["busy"]
+        assert list(tmp_path.iterdir()) == []
 
 
 @pytest.fixture

@@ -6,16 +6,26 @@ point leaves the database as the previous commit left it. Writers lock the store
 whole run — SQLite by `BEGIN IMMEDIATE`, PostgreSQL by a transaction-scoped advisory lock —
 so two runs never interleave: the second waits up to `wait` seconds, then fails with
 `StoreBusyError`.
+
+A SQLite file is made only by a writer, and atomically (`O_EXCL`): SQLite itself opens stores
+read-write but never creates one, so a reader or a run that loses a race cannot leave an empty
+file behind. A run that made the file and stops before its first commit removes it again —
+under the write lock and only while it holds no table, so no other run's data can go with it;
+a run that waited for that lock and finds its file gone fails as busy instead of writing into
+a removed file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +40,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_WAIT = 30.0  # seconds a run waits for another run on the same store
 WAIT_ENV = "COMPLIANCE_STORE_WAIT"  # overrides it (seconds)
 LOCK_KEY = 0x636F6D70  # PostgreSQL advisory lock of the store's writers ("comp")
+COMPANIONS = ("-journal", "-wal", "-shm")  # SQLite's files beside a database
 
 
 class StoreBusyError(StoreError):
@@ -68,8 +79,17 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _sqlite_uri(database: str) -> str:
+    """The file as a SQLite URI without its query: every character of the path quoted."""
+    return "file://" + quote(str(Path(database).absolute()))
+
+
 def _sqlite_engine(url: URL, write: bool, wait: float) -> Engine:
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": wait})
+    # mode=rw: SQLite opens the file or fails; only _create makes a store file
+    uri = url.set(database=_sqlite_uri(url.database or "")).update_query_dict(
+        {"mode": "rw", "uri": "true"}
+    )
+    engine = create_engine(uri, poolclass=NullPool, connect_args={"timeout": wait})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: object) -> None:
@@ -114,31 +134,79 @@ def migrate(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def _create(path: Path) -> bool:
+    """Make an empty store file if there is none: True if this call made it. Atomic, so of
+    two runs starting on a new path exactly one owns the file. Other failures (no such
+    folder, no permission) are left to SQLite's own error when it opens the path."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except OSError:
+        return False
+    return True
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _discard(path: Path) -> None:
+    """Remove a store file this run made, with its companions, if nothing was ever committed
+    to it: checked and removed under the write lock (taken without waiting), so a run that
+    got the file first keeps it. The files go before the connection closes: SQLite then
+    neither checkpoints into nor deletes anything by name for a removed database."""
+    with (
+        contextlib.suppress(sqlite3.Error),
+        contextlib.closing(
+            sqlite3.connect(f"{_sqlite_uri(str(path))}?mode=rw", uri=True, timeout=0)
+        ) as conn,
+    ):
+        conn.isolation_level = None
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,):
+            for name in (str(path), *(f"{path}{suffix}" for suffix in COMPANIONS)):
+                with contextlib.suppress(OSError):  # never hide why the run stopped
+                    os.unlink(name)
+
+
 @contextmanager
 def open_store(url: str, *, write: bool, wait: float | None = None) -> Iterator[Connection]:
     """A connection in a transaction on an up-to-date store; committed when the block ends,
     rolled back on any exception. A reader of a SQLite file that does not exist fails rather
-    than creating an empty store."""
+    than creating an empty store; a writer that created the file and does not commit removes
+    it (see the module docstring)."""
     target = normalise_url(url)
     wait = default_wait() if wait is None else wait
     sqlite = target.get_backend_name() == "sqlite"
-    if sqlite and not write and not Path(target.database or "").exists():
+    path = Path(target.database or "")
+    if sqlite and not write and not path.exists():
         raise StoreError(f"no store at {target.database}")
     engine = (
         _sqlite_engine(target, write, wait) if sqlite else create_engine(target, poolclass=NullPool)
     )
+    created = committed = False
     try:
+        created = sqlite and write and _create(path)
+        opened = _identity(path) if sqlite else None
         with engine.connect() as connection, connection.begin():
             if write and not sqlite:
                 _lock_postgres(connection, wait)
+            if write and sqlite and _identity(path) != opened:
+                raise StoreBusyError(BUSY)  # removed by the run that made it, while we waited
             migrate(connection)
             yield connection
+        committed = True
     except DBAPIError as exc:
         raise translate(exc, target) from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"store {shown(target)}: {type(exc).__name__}") from exc
     finally:
         engine.dispose()
+        if created and not committed:
+            _discard(path)
 
 
 def translate(exc: DBAPIError, target: URL) -> StoreError:

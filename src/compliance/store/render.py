@@ -242,9 +242,7 @@ def history_table(record_id: str, rows: Sequence[HistoryRow]) -> bytes:
         table.add_column(column, overflow="fold")
     for row in rows:
         state = row.state
-        late = state.days_late
-        if state.status == "overdue" and state.due_date is not None:
-            late = (row.as_of - state.due_date).days
+        late = state.days_late  # the finding's own, as of this row's run (as in the JSON)
         table.add_row(
             SUBJECT_TH.get(row.subject_type, row.subject_type),
             Text(row.rule_id),
