@@ -8,6 +8,7 @@ from typing import Any, get_args
 
 import pytest
 
+from compliance import audit, load_rulebook, parse_date
 from compliance.records import RECORD_ADAPTER, CaseEventKind
 from compliance.yamlfile import load_yaml_file
 
@@ -182,3 +183,45 @@ def test_the_kk2565_fixture_cases_are_valid_records() -> None:
     lines = (FIXTURES / "cases-kk2565.jsonl").read_text("utf-8").splitlines()
     records = [RECORD_ADAPTER.validate_python(json.loads(line)) for line in lines]
     assert len({r.record_id for r in records}) == len(records) >= 4
+
+
+def _kk32(events: list[dict[str, Any]], as_of: str) -> dict[str, Any]:
+    record = {
+        "type": "disciplinary_case",
+        "case_id": "K32",
+        "agency": "สำนักงานเขตบางพลัด",
+        "respondent_category": "civil_servant",
+        "policy_clauses": [4],
+        "events": [{"kind": "objection_received", "date": "2023-08-02"}, *events],
+    }
+    report = audit([record], parse_date(as_of), load_rulebook(packs=["kk2565"]))
+    (finding,) = [f for f in report.findings if f.rule_id == "KK-32"]
+    return finding.model_dump()
+
+
+LAPSE_TH = "ผู้ถูกคัดค้านพ้นจากการเป็นกรรมการสอบสวนตั้งแต่ 18 สิงหาคม 2566"
+LAPSE_EN = "ceased to be on the investigation committee from Fri 18 Aug 2023"
+
+
+@pytest.mark.parametrize(
+    ("events", "as_of", "status", "lapsed"),
+    [
+        ([{"kind": "objection_decided", "date": "2023-08-21"}], "2023-11-01", "late", True),
+        ([], "2023-11-01", "overdue", True),
+        ([{"kind": "case_closed", "date": "2023-09-01"}], "2023-11-01", "missing", True),
+        ([{"kind": "objection_decided", "date": "2023-08-17"}], "2023-11-01", "met", False),
+        ([], "2023-08-15", "due_soon", False),
+        ([], "2023-08-05", "pending", False),
+        ([{"kind": "case_closed", "date": "2023-08-10"}], "2023-11-01", "missing", False),
+    ],
+)
+def test_kk_32_findings_say_the_objected_member_left_once_the_period_lapsed(
+    events: list[dict[str, Any]], as_of: str, status: str, lapsed: bool
+) -> None:
+    # SPEC §10.4 / ข้อ 32 วรรคสอง: undecided by the 15th day (17 Aug), the objected member is
+    # off the committee from the next day; the message says so, the status stays the same.
+    finding = _kk32(events, as_of)
+    assert finding["status"] == status
+    assert finding["due_date"].isoformat() == "2023-08-17"
+    assert (LAPSE_TH in finding["message_th"]) is lapsed
+    assert (LAPSE_EN in finding["message_en"]) is lapsed

@@ -128,6 +128,11 @@ def test_digest_is_stable() -> None:
         ),
         ({"effective_from": "2566-02-30"}, r"rule ABP-6\.5: effective_from: day 30 does not exist"),
         ({"colour": "red"}, r"rule ABP-6\.5: colour: Extra inputs are not permitted"),
+        ({"lapse_th": "พ้นจาก {day}"}, r"rule ABP-6\.5: .*lapse_th, lapse_en: both or neither"),
+        (
+            {"kind": "open_ended", "period": None, "lapse_th": "x {day}", "lapse_en": "x {day}"},
+            r"rule ABP-6\.5: .*lapse_th: only a deadline rule's period lapses",
+        ),
     ],
 )
 def test_invalid_rule_names_file_rule_and_field(

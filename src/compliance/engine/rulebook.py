@@ -179,6 +179,13 @@ class Rule(BaseModel):
     effective_to: InputDate | None = None
     interpretation_th: str | None = None
     interpretation_en: str | None = None
+    lapse_th: str | None = Field(
+        default=None,
+        description="What the text says follows once the period lapses without the act (SPEC "
+        "§10.4: said in the finding's message, the status unchanged); {day} is the day after "
+        "the due date.",
+    )
+    lapse_en: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -220,6 +227,10 @@ class Rule(BaseModel):
             raise ValueError("extension: only a deadline rule's period can be extended")
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             raise ValueError("effective_to: before effective_from")
+        if (self.lapse_th is None) != (self.lapse_en is None):
+            raise ValueError("lapse_th, lapse_en: both or neither")
+        if self.lapse_th is not None and self.kind != "deadline":
+            raise ValueError("lapse_th: only a deadline rule's period lapses")
         return self
 
     @cached_property
@@ -256,7 +267,7 @@ class Rule(BaseModel):
 
 # Members added after v1: left out of the digest while unset, so that a v1 rule set keeps the
 # digest it had (a report names the exact rules; the same rules must keep the same name).
-_LATER_MEMBERS = ("extension", "overrun_days")
+_LATER_MEMBERS = ("extension", "overrun_days", "lapse_th", "lapse_en")
 
 
 def _canonical(rule: Rule) -> dict[str, Any]:
