@@ -93,6 +93,15 @@ def test_organisation_file_adds_and_removes_days() -> None:
         ("holiday:\n  - date: 2023-02-03\n", r"holiday: Extra inputs are not permitted"),
         ("working_days: [{date: 03/02/66}]\n", r"working_days\[0\]\.date: two-digit year"),
         ("holidays: [\n", "holidays file is not valid YAML"),
+        (
+            "holidays: [{date: 2023-06-05, name_th: x}]\nworking_days: [{date: 2566-06-05}]\n",
+            r"2023-06-05 is listed more than once",
+        ),
+        (
+            "holidays: [{date: 2023-06-05, name_th: x}, {date: 2023-06-05, name_th: y}]\n",
+            r"2023-06-05 is listed more than once",
+        ),
+        ("confirmed_through: -5\n", r"confirmed_through: .*greater than or equal to 1900"),
     ],
 )
 def test_invalid_holidays_file_is_a_clear_error(
@@ -103,6 +112,17 @@ def test_invalid_holidays_file_is_a_clear_error(
     with pytest.raises(ConfigurationError, match=expected) as info:
         GovernmentCalendar.from_file(path)
     assert str(path) in str(info.value)
+
+
+def test_calendar_command_takes_every_year_a_record_may_hold() -> None:
+    # Dates run 1900–2399 C.E. everywhere (SPEC §3.1's B.E. threshold is 2400): so does the
+    # calendar, whose far years are empty and unconfirmed rather than refused.
+    done = subprocess.run(
+        ["compliance", "calendar", "2942", "--format", "json"], capture_output=True, check=True
+    )
+    assert json.loads(done.stdout)["year"] == 2399
+    before = subprocess.run(["compliance", "calendar", "1899"], capture_output=True, check=False)
+    assert before.returncode == 2 and b"1900" in before.stderr
 
 
 def test_calendar_command_json_shape() -> None:

@@ -21,6 +21,8 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from compliance.audit import Audit
 from compliance.calendar.thaidate import (
     BE_THRESHOLD,
+    FIRST_DAY,
+    LAST_DAY,
     DateParseError,
     parse_date,
     to_ce,
@@ -119,8 +121,8 @@ def calendar_command(
     """ปฏิทินวันหยุดราชการของปี (government holidays of a year, weekends implied)."""
     if year >= BE_THRESHOLD:
         year = to_ce(year)
-    if not 1900 <= year <= 2200:
-        fail(f"year {year} is out of range")
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:  # the dates any record may hold
+        fail(f"year {year} is out of range: {FIRST_DAY.year}–{LAST_DAY.year} C.E.")
     cal = load_calendar(holidays_file)
     if output_format == "json":
         write_stdout(orjson.dumps(cal.year_json(year), option=orjson.OPT_INDENT_2) + b"\n")

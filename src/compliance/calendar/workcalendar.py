@@ -25,9 +25,9 @@ from typing import Literal
 
 import holidays  # the package alone: it does not import its countries
 from holidays.holiday_base import HolidayBase
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from compliance.calendar.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, InputDate
+from compliance.calendar.thaidate import FIRST_DAY, LAST_DAY, WEEKDAYS_EN, WEEKDAYS_TH, InputDate
 from compliance.errors import ConfigurationError, format_validation_error
 from compliance.yamlfile import load_yaml_file
 
@@ -66,11 +66,24 @@ class OrganisationHolidays(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     confirmed_through: int | None = Field(
         default=None,
+        ge=FIRST_DAY.year,
+        le=LAST_DAY.year,
         description="Last C.E. year whose short-notice days this file confirms, if later than "
         "the holidays package's.",
     )
     holidays: list[_OrgHoliday] = Field(default_factory=list)
     working_days: list[_OrgWorkingDay] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_meaning_a_day(self) -> OrganisationHolidays:
+        # A day listed twice, or both off and working, is a slip in the file: which one the
+        # organisation meant decides due dates, so it is refused rather than guessed.
+        seen: set[date] = set()
+        for day in [h.date for h in self.holidays] + [w.date for w in self.working_days]:
+            if day in seen:
+                raise ValueError(f"{day.isoformat()} is listed more than once")
+            seen.add(day)
+        return self
 
 
 def load_organisation_holidays(path: Path) -> tuple[OrganisationHolidays, str]:
