@@ -17,6 +17,7 @@ from compliance.calendar.thaidate import (
     fiscal_year,
     format_thai,
     parse_date,
+    parse_moment,
     thai_digits,
     to_be,
     to_ce,
@@ -98,6 +99,14 @@ def test_offset_date_time_takes_the_bangkok_date() -> None:
 def test_refusals_say_what_was_wrong(text: str, expected: str) -> None:
     with pytest.raises(DateParseError, match=expected):
         parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["2023-06-01T12:00:00+07:00\0", "2023-06-01T12:00\0"])
+def test_a_moment_with_a_nul_is_refused(text: str) -> None:
+    # Python's own ISO parser stops at a NUL and would take the text as the moment before it;
+    # an event's date refuses it already, so a complaint's received_at must too.
+    with pytest.raises(DateParseError):
+        parse_moment(text)
 
 
 def test_refusals_do_not_echo_the_input() -> None:

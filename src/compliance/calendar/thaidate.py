@@ -172,7 +172,13 @@ def parse_date(value: str | date | datetime) -> date:
 def parse_moment(value: str | date | datetime) -> date | datetime:
     """Like parse_date, but an ISO date-time keeps its time (made aware: naive is Bangkok)."""
     if isinstance(value, str):
-        if len(value) > 10 and value[10] in "T " and "1901" <= value[:4] < "2399":
+        # "\0": CPython's parser stops reading at a NUL, so it would take "…+07:00\0" whole
+        if (
+            len(value) > 10
+            and value[10] in "T "
+            and "1901" <= value[:4] < "2399"
+            and "\0" not in value
+        ):
             try:  # fast path: C.E. ISO date-time (the C parser; ASCII digits only)
                 moment = datetime.fromisoformat(value)
             except ValueError:
