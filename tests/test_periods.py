@@ -145,3 +145,21 @@ def test_an_extension_never_leaves_the_supported_dates(calculator: PeriodCalcula
     # a plain period from the last day is fine: only its due date lies beyond, in range of date
     for unit in ("days", "working_days"):
         assert calculator.deadline(LAST_DAY, Period(3650, unit, "other")).due.year < 2420
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    start=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    days=st.integers(1, 12),
+    count=st.integers(1, 40),
+)
+def test_a_working_day_schedule_counts_on_from_the_period_before(
+    calendar: GovernmentCalendar, start: date, days: int, count: int
+) -> None:
+    """Each occurrence of a schedule continues from the one before (linear, not quadratic)
+    and is the same, words included, as one counted from the start by a fresh calculator."""
+    period = Period(days, "working_days", "other")
+    schedule = PeriodCalculator(calendar).schedule(start, period, start + timedelta(days=3650))
+    fresh = PeriodCalculator(calendar)
+    for occurrence in sorted({1, count % len(schedule) + 1, len(schedule)}):
+        assert fresh.deadline(start, period, occurrence) == schedule[occurrence - 1]
