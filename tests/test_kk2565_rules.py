@@ -10,6 +10,7 @@ import pytest
 
 from compliance import audit, load_rulebook, parse_date
 from compliance.records import RECORD_ADAPTER, CaseEventKind
+from compliance.report.messages import extension_problem
 from compliance.yamlfile import load_yaml_file
 
 from .conftest import FIXTURES, ROOT
@@ -225,3 +226,34 @@ def test_kk_32_findings_say_the_objected_member_left_once_the_period_lapsed(
     assert finding["due_date"].isoformat() == "2023-08-17"
     assert (LAPSE_TH in finding["message_th"]) is lapsed
     assert (LAPSE_EN in finding["message_en"]) is lapsed
+
+
+def test_an_extension_past_the_last_supported_date_is_out_of_range() -> None:
+    """A due date no record could hold (after 31 Dec 2399) is not honoured: the extension is a
+    DATA-EXTENSION `out_of_range`, worded Thai first, and the due date stays in range."""
+    record = {
+        "type": "disciplinary_case",
+        "case_id": "K10-RANGE",
+        "agency": "สำนักงานเขตบางพลัด",
+        "respondent_category": "civil_servant",
+        "civil_service_track": "ordinary",
+        "policy_clauses": [1],
+        "events": [
+            {"kind": "minor_proceeding_started", "date": "2399-10-10"},
+            {"kind": "deadline_extended", "date": "2399-10-11", "extends": "KK-10", "days": 37},
+            {"kind": "deadline_extended", "date": "2399-10-12", "extends": "KK-10", "days": 3650},
+        ],
+    }
+    report = audit([record], parse_date("2399-12-31"), load_rulebook(packs=["kk2565"]))
+    (kk10,) = [f for f in report.findings if f.rule_id == "KK-10"]
+    assert (kk10.due_date, kk10.extended_days) == (parse_date("2399-12-31"), 37)
+    (data,) = [f for f in report.findings if f.rule_id == "DATA-EXTENSION"]
+    assert data.done_on == parse_date("2399-10-12")
+    assert "เกินช่วงวันที่ที่ระบบรองรับ" in data.message_th
+    assert "beyond the dates this tool supports (to 2399)" in data.message_en
+
+
+def test_the_out_of_range_problem_is_worded_like_the_others() -> None:
+    th, en = extension_problem("out_of_range")
+    assert "เกินช่วงวันที่ที่ระบบรองรับ" in th and "2942" in th and "2399" in th
+    assert en.startswith("the new due date would be beyond") and "2399" in en

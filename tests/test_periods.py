@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance.calendar.periods import Period, PeriodCalculator
+from compliance.calendar.thaidate import LAST_DAY
 from compliance.calendar.workcalendar import GovernmentCalendar, OrganisationHolidays
 
 CHAKRI_DAY = date(2023, 4, 6)
@@ -131,3 +132,34 @@ def test_authority_holidays_never_move_the_due_date(start: date, n: int, extra: 
 @given(triggers, st.integers(min_value=1, max_value=40), st.integers(min_value=1, max_value=8))
 def test_recurring_occurrences_advance_by_the_period(start: date, n: int, k: int) -> None:
     assert CALC.deadline(start, Period(n), k).due == start + timedelta(days=n * k)
+
+
+def test_an_extension_never_leaves_the_supported_dates(calculator: PeriodCalculator) -> None:
+    """Extensions add up without limit; one carrying the due date past LAST_DAY is refused
+    (None) rather than overflowing `date` or showing a year no record may hold."""
+    authority, other = Period(45), Period(45, actor="other")
+    assert calculator.extend(LAST_DAY - timedelta(days=1), 1, authority) == LAST_DAY
+    assert calculator.extend(LAST_DAY, 1, authority) is None
+    assert calculator.extend(LAST_DAY, 3650, other) is None
+    assert calculator.extend(date.max - timedelta(days=1), 3650, authority) is None
+    # a plain period from the last day is fine: only its due date lies beyond, in range of date
+    for unit in ("days", "working_days"):
+        assert calculator.deadline(LAST_DAY, Period(3650, unit, "other")).due.year < 2420
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    start=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    days=st.integers(1, 12),
+    count=st.integers(1, 40),
+)
+def test_a_working_day_schedule_counts_on_from_the_period_before(
+    calendar: GovernmentCalendar, start: date, days: int, count: int
+) -> None:
+    """Each occurrence of a schedule continues from the one before (linear, not quadratic)
+    and is the same, words included, as one counted from the start by a fresh calculator."""
+    period = Period(days, "working_days", "other")
+    schedule = PeriodCalculator(calendar).schedule(start, period, start + timedelta(days=3650))
+    fresh = PeriodCalculator(calendar)
+    for occurrence in sorted({1, count % len(schedule) + 1, len(schedule)}):
+        assert fresh.deadline(start, period, occurrence) == schedule[occurrence - 1]

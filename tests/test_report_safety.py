@@ -14,8 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from compliance.cli import app
-from compliance.report.csvout import neutralise
-from compliance.report.terminal import visible
+from compliance.report.base import html_text, visible
+from compliance.report.csvout import csv_bytes, neutralise
+from compliance.report.markdown import md
+
+from .conftest import FIXTURES
 
 AS_OF = ["--as-of", "2566-09-15"]
 HOSTILE_AGENCIES = [
@@ -109,3 +112,65 @@ def test_errors_show_ids_literally(hostile: Path) -> None:
     assert "no record with id X[bold]Y[/]\\x1b" in result.stderr.replace("\n", "")
     result = CliRunner().invoke(app, ["rules", "show", "R[red]"])
     assert result.exit_code == 2 and "no rule R[red]" in result.stderr
+
+
+CONTROLS = {
+    "\x00": "\\x00",
+    "\x1b": "\\x1b",
+    "\u202e": "\\u202e",
+    "\x85": "\\x85",
+    "\u2066": "\\u2066",
+}
+
+
+@pytest.fixture
+def controls(tmp_path: Path) -> Path:
+    """Ids and agencies holding NUL, ESC (a colour sequence), a right-to-left override."""
+    path = tmp_path / "controls.jsonl"
+    records = [
+        complaint("a\x00b", "เขต\x00บางรัก"),
+        complaint("a\x1b[31mb", "เขต\x1b[31mแดง\x85"),
+        complaint("a\u202eb", "เขต\u202eกลับ\u2066ด้าน"),
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html", "markdown", "table"])
+def test_control_characters_never_reach_a_report_raw(controls: Path, fmt: str) -> None:
+    text = audit(controls, fmt)
+    assert not [c for c in CONTROLS if c in text]
+    shown = text.replace("\\\\", "\\").replace("\\[", "[")  # Markdown's own escapes, undone
+    if fmt != "table":  # the table breaks long cells across lines
+        assert "a\\x00b" in shown and "a\\x1b[31mb" in shown and "a\\u202eb" in shown
+        assert "เขต\\u202eกลับ\\u2066ด้าน" in shown and "เขต\\x1b[31mแดง\\x85" in shown
+
+
+def test_csv_rows_of_control_characters_stay_rows(controls: Path) -> None:
+    rows = list(csv.reader(io.StringIO(audit(controls, "csv"))))
+    assert {r[2] for r in rows[1:]} == {"a\\x00b", "a\\x1b[31mb", "a\\u202eb"}
+
+
+def test_thai_text_is_shown_byte_for_byte() -> None:
+    """Combining marks (ั ิ ่ ้ ์ ๋), Thai digits, ZWSP and ZWJ are text, not controls."""
+    thai = "สำนักงานเขตพระนคร ฝ่ายโยธา ๑๒๓ ก.ก. เรื่องที่ ๔/๒๕๖๖ กั้น ผู้ใหญ่ ก๋วยเตี๋ยว\u200b\u200d"
+    assert visible(thai) == thai and html_text(thai) == thai and md(thai) == thai
+    assert csv_bytes([[thai]]) == b"\xef\xbb\xbf" + thai.encode() + b"\r\n"
+
+
+def test_the_fixtures_show_every_id_and_agency_as_written() -> None:
+    """Ordinary reports are unchanged: each id and agency of the fixtures, verbatim."""
+    files = [str(FIXTURES / "cases.jsonl"), str(FIXTURES / "complaints.jsonl")]
+    records = [json.loads(x) for f in files for x in Path(f).read_text("utf-8").splitlines()]
+    findings = json.loads(
+        CliRunner().invoke(app, ["audit", *files, "--as-of", "2023-06-01"]).stdout_bytes
+    )["findings"]
+    for fmt in ("csv", "html"):
+        result = CliRunner().invoke(
+            app, ["audit", *files, "--as-of", "2023-06-01", "--all", "--format", fmt]
+        )
+        text = result.stdout_bytes.decode("utf-8-sig")
+        assert "\\x" not in text and "\\u" not in text
+        for record in records:
+            assert record["agency"] in text
+        assert all(f["subject_id"] in text for f in findings)

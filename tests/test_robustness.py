@@ -658,6 +658,58 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path, jobs: str) -> None:
     assert rejected["line"] == 2
 
 
+def piled_extensions(count: int) -> dict[str, Any]:
+    """A non-serious case opened at the end of the supported dates, extended `count` times by
+    the most a record may ask (3650 days) — together far past any date `date` can hold."""
+    extension = {"kind": "deadline_extended", "date": "2399-10-11", "extends": "KK-10"}
+    return {
+        "type": "disciplinary_case",
+        "case_id": "EXT-PILE",
+        "agency": "สำนักงานเขตบางพลัด",
+        "respondent_category": "civil_servant",
+        "civil_service_track": "ordinary",
+        "policy_clauses": [1],
+        "events": [
+            {"kind": "minor_proceeding_started", "date": "2399-10-10"},
+            *[{**extension, "days": 3650}] * count,
+        ],
+    }
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "html"])
+def test_piled_extensions_stay_in_the_supported_dates(tmp_path: Path, jobs: str, fmt: str) -> None:
+    """800 extensions of 3650 days once overflowed `date` (exit 4 for the whole run), and 760
+    gave due dates in year 9994. Each one that would pass 31 Dec 2399 is refused instead."""
+    records = tmp_path / "cases.jsonl"
+    records.write_bytes(line(piled_extensions(800)) + b"\n")
+    args = [str(records), "--pack", "kk2565", "--as-of", "2399-12-31", "--jobs", jobs]
+    done = audit(*args, "--format", fmt)
+    assert done.returncode == 1, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr and b"internal error" not in done.stderr
+    if fmt != "json":
+        return
+    findings = report(done)["findings"]
+    (kk10,) = [f for f in findings if f["rule_id"] == "KK-10"]
+    assert (kk10["status"], kk10["due_date"], kk10["extended_days"]) == ("overdue", "2399-11-24", 0)
+    data = [f for f in findings if f["rule_id"] == "DATA-EXTENSION"]
+    assert len(data) == 800 and all("2399" in f["message_en"] for f in data)
+
+
+def test_explain_of_piled_extensions(tmp_path: Path) -> None:
+    records = tmp_path / "cases.jsonl"
+    records.write_bytes(line(piled_extensions(760)) + b"\n")
+    explain = [sys.executable, "-m", "compliance", "explain", "EXT-PILE", str(records)]
+    done = subprocess.run(
+        [*explain, "--pack", "kk2565", "--as-of", "2399-12-31"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert "2952" not in done.stdout.decode() and "10537" not in done.stdout.decode()
+
+
 def test_a_broken_pipe_is_not_a_good_night(tmp_path: Path) -> None:
     """`compliance audit … | head`: the reader went away; exit 2, not 1 ("violations")."""
     records = tmp_path / "many.jsonl"

@@ -56,6 +56,7 @@ from compliance.pipeline.runner import Progress, stop_on_signals
 from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.records.readers import STDIN, Accepted, Rejected, check_inputs, read_records
+from compliance.report.base import visible
 from compliance.report.formats import RENDERERS, make_renderer
 from compliance.report.model import Report
 from compliance.report.output import ReportWriteError, report_output
@@ -66,7 +67,6 @@ from compliance.report.terminal import (
     explain,
     rule_text,
     rules_table,
-    visible,
 )
 from compliance.stats.cli import register as register_stats
 from compliance.store.cli import register as register_store

@@ -17,7 +17,7 @@ from rich.text import Text
 from compliance.calendar.thaidate import arabic_digits
 from compliance.calendar.workcalendar import GovernmentCalendar
 from compliance.errors import ConfigurationError
-from compliance.report.terminal import visible
+from compliance.report.base import visible
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 EXIT_FAILED = 4  # the run could not finish (SPEC §9 names no code for it): nothing written

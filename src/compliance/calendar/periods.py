@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from compliance.calendar.thaidate import format_english, format_thai, to_be
+from compliance.calendar.thaidate import LAST_DAY, format_english, format_thai, to_be
 from compliance.calendar.workcalendar import GovernmentCalendar
 
 Unit = Literal["days", "working_days"]
@@ -99,15 +99,18 @@ class PeriodCalculator:
             occurrence += 1
         return result
 
-    def extend(self, due: date, days: int, period: Period) -> date:
+    def extend(self, due: date, days: int, period: Period) -> date | None:
         """An extension of `days` (SPEC §10.5): counted from the old last day, which is not
         counted again — new due = old due + days — and the actor rule of §4 applies to the new
         last day (an authority's counts even on a holiday; anyone else's moves to the next
-        working day)."""
+        working day). None when the new last day would lie after `LAST_DAY`: extensions add up
+        without limit, and a due date no record could hold would at last overflow `date`."""
+        if (LAST_DAY - due).days < days:
+            return None
         new_due = due + timedelta(days=days)
         if period.actor == "other" and not self.calendar.is_working_day(new_due):
             new_due = self.next_working_day(new_due)[0]
-        return new_due
+        return new_due if new_due <= LAST_DAY else None
 
     def next_working_day(self, day: date) -> tuple[date, list[date]]:
         """The first working day after `day`, and the non-working days skipped to reach it."""
@@ -117,6 +120,21 @@ class PeriodCalculator:
             skipped.append(current)
             current += _ONE_DAY
         return current, skipped
+
+    def _counted_before(
+        self, start: date, period: Period, occurrence: int, consulted: set[int]
+    ) -> tuple[date, int]:
+        """Where counting working days for `occurrence` may start: the last day of the latest
+        earlier occurrence already computed and how many days it counted (its unconfirmed
+        years added to `consulted`), else `start` and 0. A schedule asks for occurrences in
+        order, so each is counted from the one before: counting every one from `start` made a
+        daily schedule over centuries quadratic (minutes for one record)."""
+        for earlier in range(occurrence - 1, 0, -1):
+            found = self._cache.get((start, period.days, period.unit, period.actor, earlier))
+            if found is not None:
+                consulted.update(found.unconfirmed_years)
+                return found.nominal_last, period.days * earlier
+        return start, 0
 
     def _compute(self, start: date, period: Period, occurrence: int) -> Deadline:
         cal = self.calendar
@@ -136,8 +154,7 @@ class PeriodCalculator:
             f"day 1 is {format_english(day_one)} ({CLAUSE_EN}, paragraph 1)"
         )
         if period.unit == "working_days":
-            nominal = start
-            counted = 0
+            nominal, counted = self._counted_before(start, period, occurrence, consulted)
             while counted < count:
                 nominal += _ONE_DAY
                 consulted.add(nominal.year)

@@ -307,7 +307,8 @@ class Engine:
         """Each instance's honoured extensions, in date order: an extension goes to the
         instance its `refers_to` names, else to the earliest instance triggered on or before it
         and not yet done by then; it is honoured when dated on or before the due date in force,
-        up to the rule's max_days (new due = old due + days)."""
+        up to the rule's max_days (new due = old due + days), unless the new due date would lie
+        after the last date a record may hold (a pile of extensions; `out_of_range`)."""
         assert rule.extension is not None and rule.calc_period is not None
         cap = rule.extension.max_days
         by_id = {tid: i for i, (_, tid) in enumerate(triggers) if tid is not None}
@@ -332,10 +333,14 @@ class Engine:
                 continue
             requested = event.days if isinstance(event, CaseEvent) and event.days else 0
             days = min(requested, cap) if cap else requested
+            new_due = self.calculator.extend(dues[index], days, rule.calc_period)
+            if new_due is None:  # past the last date a record may hold: not honoured at all
+                ctx.unused.append((event, "out_of_range", index + 1))
+                continue
             if days < requested:
                 ctx.unused.append((event, "capped", index + 1))
-            dues[index] = self.calculator.extend(dues[index], days, rule.calc_period)
-            honoured[index].append(Extension(event.date, days, requested, dues[index]))
+            dues[index] = new_due
+            honoured[index].append(Extension(event.date, days, requested, new_due))
         return [tuple(h) for h in honoured]
 
     def _unused_extensions(self, ctx: _Context) -> list[Finding]:

@@ -17,8 +17,8 @@ from compliance.importers.base import RowRejected, Tally
 from compliance.importers.mapping import load_mapping
 from compliance.importers.table import import_table
 from compliance.importers.traffy import import_traffy
+from compliance.report.base import visible
 from compliance.report.output import ReportWriteError, report_output
-from compliance.report.terminal import visible
 
 import_app = typer.Typer(
     help="นำเข้าเรื่องจาก Traffy Fondue และทะเบียนตาราง (import Traffy Fondue exports and "

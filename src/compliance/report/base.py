@@ -3,8 +3,10 @@ formats. Renderers only present findings; they never judge them."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
+from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
@@ -44,6 +46,24 @@ PACK_TITLES_TH = {
     "kk2565": "กฎ ก.ก. ว่าด้วยการดำเนินการทางวินัย พ.ศ. ๒๕๖๕",
 }
 SUBJECT_TH = {t.name: t.label_th for t in REGISTRY}  # each record type's Thai label
+
+# C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates: in record text
+# (ids, agencies, file names) ESC would drive a terminal, NUL cut a string short in a reader, and
+# an override reorder what is shown. Thai combining marks are none of these.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters and bidi overrides as visible escapes (`\\x1b`, `\\u202e`): the one
+    way every human format (table, CSV, HTML, Markdown) shows record text."""
+    return _UNSAFE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
+def html_text(text: str) -> str:
+    """Text as HTML that shows it as written: controls made `visible`, then escaped."""
+    return escape(visible(text))
 
 
 def footer_th(header: dict[str, Any]) -> str:

@@ -13,7 +13,14 @@ from typing import Any
 
 from compliance.engine.findings import Finding
 from compliance.records.readers import Rejected
-from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, CollectingRenderer, thai_day
+from compliance.report.base import (
+    SEVERITY_TH,
+    STATUS_TH,
+    SUBJECT_TH,
+    CollectingRenderer,
+    thai_day,
+    visible,
+)
 from compliance.report.messages import citation, messages, responsible
 from compliance.report.words import GROUP_SHORT_TH, data_message_th, reason_th, urgency_group
 
@@ -62,7 +69,9 @@ def neutralise(cell: str) -> str:
 
 def csv_bytes(rows: Iterable[Sequence[object]], quote_all: bool = False) -> bytes:
     """The one way this package writes CSV: UTF-8 with a BOM (Excel then reads Thai), CRLF,
-    a cell a spreadsheet would run as a formula neutralised, None empty; cells quoted where
+    control and bidi-override characters as escapes (`visible`: a NUL, ESC or U+202E would
+    reach whatever reads the file), a cell a spreadsheet would run as a formula neutralised,
+    None empty; cells quoted where
     needed, or every one (`quote_all`, the audit report's CSV)."""
     text = io.StringIO()
     if quote_all:
@@ -71,7 +80,7 @@ def csv_bytes(rows: Iterable[Sequence[object]], quote_all: bool = False) -> byte
         writer = csv.writer(text, lineterminator="\r\n")
     for row in rows:
         writer.writerow(
-            ["" if c is None else neutralise(c) if isinstance(c, str) else c for c in row]
+            ["" if c is None else neutralise(visible(c)) if isinstance(c, str) else c for c in row]
         )
     return b"\xef\xbb\xbf" + text.getvalue().encode("utf-8")
 

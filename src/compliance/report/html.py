@@ -5,17 +5,24 @@ Order: what falls due in the next 7 days, rejected records, summary counts, then
 findings most urgent first (search, filters, sortable columns; explanations folded in
 <details>), the rules cited — their citation and interpretation once each, not per finding —
 and the provenance last. Readable at 390 px (rows become cards) and on A4 (headers repeat, no
-finding split across pages, page numbers). Every piece of record text is escaped.
+finding split across pages, page numbers). Every piece of record text is escaped, its control
+and bidi-override characters shown as escapes (`html_text`).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Any
 
 from compliance.engine.findings import STATUSES, Finding
-from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.base import (
+    SEVERITY_TH,
+    STATUS_TH,
+    UPCOMING_TH,
+    footer_th,
+    html_text,
+    thai_day,
+)
 from compliance.report.messages import citation, explanation, messages, responsible
 from compliance.report.timeline import Timeline, TimelineRenderer, html_th
 from compliance.report.words import (
@@ -153,7 +160,7 @@ class HtmlRenderer(TimelineRenderer):
     """One page for the legal officers and สำนักงาน ก.ก."""
 
     def finish(self, summary: dict[str, Any]) -> None:
-        e = escape
+        e = html_text
         findings = self.ordered()
         agencies = self.agencies()
         index = {a: i for i, a in enumerate(agencies)}
@@ -206,7 +213,7 @@ class HtmlRenderer(TimelineRenderer):
 
     def _upcoming(self, upcoming: list[Finding]) -> list[str]:
         """Due within 7 days, soonest first: the first list an office reads."""
-        e = escape
+        e = html_text
         parts: list[str] = []
         if upcoming:
             parts.append(
@@ -227,7 +234,7 @@ class HtmlRenderer(TimelineRenderer):
 
     def _rejected(self) -> list[str]:
         """Records not audited, with the reasons in Thai."""
-        e = escape
+        e = html_text
         parts: list[str] = []
         if self.rejects:
             parts.append(
@@ -252,7 +259,7 @@ class HtmlRenderer(TimelineRenderer):
         by_agency: dict[str, list[Finding]],
     ) -> list[str]:
         """Counts by status and by agency (what each must act on)."""
-        e = escape
+        e = html_text
         parts: list[str] = []
         parts.append('<section id="summary"><h2>สรุปตามสถานะ</h2>')
         parts.append("<table><thead><tr><th>สถานะ</th><th>จำนวน</th></tr></thead><tbody>")
@@ -289,7 +296,7 @@ class HtmlRenderer(TimelineRenderer):
     ) -> list[str]:
         """Each agency's findings, most urgent first, in tables of CHUNK rows; fills `cited`
         with the first finding of each rule (for the rules section)."""
-        e = escape
+        e = html_text
         parts: list[str] = []
         order = 0
         for agency in agencies:
@@ -330,7 +337,7 @@ class HtmlRenderer(TimelineRenderer):
     def _controls(
         self, findings: list[Finding], agencies: list[str], by_agency: dict[str, list[Finding]]
     ) -> str:
-        e = escape
+        e = html_text
         groups = [g for g in GROUPS if any(urgency_group(f) == g for f in findings)]
         rules = sorted({f.rule_id for f in findings})
         statuses = [st for st in STATUSES if any(f.status == st for f in findings)]
@@ -363,7 +370,7 @@ class HtmlRenderer(TimelineRenderer):
         timeline: Timeline | None = None,
     ) -> str:
         """One finding; the first (most urgent) row of a record also folds its timeline."""
-        e = escape
+        e = html_text
         group = urgency_group(f)
         if f.rule is None:
             summary_text, lines = data_message_th(f), []
@@ -406,7 +413,7 @@ class HtmlRenderer(TimelineRenderer):
         )
 
     def _rules(self, cited: dict[str, Finding]) -> str:
-        e = escape
+        e = html_text
         parts = ['<section id="rules"><h2>กฎที่อ้างถึง</h2>']
         for rule_id in sorted(cited):
             f = cited[rule_id]

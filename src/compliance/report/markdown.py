@@ -10,7 +10,14 @@ import re
 from typing import Any
 
 from compliance.engine.findings import Finding
-from compliance.report.base import SEVERITY_TH, STATUS_TH, UPCOMING_TH, footer_th, thai_day
+from compliance.report.base import (
+    SEVERITY_TH,
+    STATUS_TH,
+    UPCOMING_TH,
+    footer_th,
+    thai_day,
+    visible,
+)
 from compliance.report.messages import citation, citation_short, explanation, messages, responsible
 from compliance.report.timeline import TimelineRenderer, markdown_lines
 from compliance.report.words import (
@@ -29,10 +36,10 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def md(text: str) -> str:
-    """Record text as literal Markdown: HTML and Markdown characters escaped, line breaks and
-    other control characters as spaces."""
-    text = "".join(" " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 else c for c in text)
-    text = _SPECIAL.sub(r"\\\1", text)
+    """Record text as literal Markdown: control and bidi-override characters shown as escapes
+    (`visible`, so no line break splits a table row), then HTML and Markdown characters
+    escaped."""
+    text = _SPECIAL.sub(r"\\\1", visible(text))
     return "".join(_HTML.get(c, c) for c in text)
 
 

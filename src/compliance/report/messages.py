@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from compliance.calendar.thaidate import FORMATTED_DAYS, format_english, format_thai
+from compliance.calendar.thaidate import (
+    FORMATTED_DAYS,
+    LAST_DAY,
+    format_english,
+    format_thai,
+    to_be,
+)
 from compliance.engine.findings import Finding
 from compliance.records import event_name_th
 
@@ -176,6 +182,12 @@ _EXTENSION_PROBLEMS = {
     "capped": (
         "ขอขยายเกินที่กฎให้ขยายได้ต่อครั้ง ใช้ได้เพียงเท่าที่กฎกำหนด",
         "more days than the rule allows at a time: honoured up to the limit",
+    ),
+    "out_of_range": (  # the last date a record may hold (calendar.thaidate.LAST_DAY)
+        f"วันครบกำหนดใหม่จะเกินช่วงวันที่ที่ระบบรองรับ (ถึง พ.ศ. {to_be(LAST_DAY.year)} "
+        f"หรือ ค.ศ. {LAST_DAY.year}) จึงไม่มีผล",
+        f"the new due date would be beyond the dates this tool supports (to {LAST_DAY.year}), "
+        f"so it has no effect",
     ),
 }
 

@@ -11,14 +11,13 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from compliance.report.base import UPCOMING_TH, CollectingRenderer, thai_day
+from compliance.report.base import UPCOMING_TH, CollectingRenderer, thai_day, visible
 from compliance.report.terminal import (
     ThaiCell,
     finding_cells,
     finding_table,
     fit_columns,
     para,
-    visible,
 )
 from compliance.report.words import GROUP_TH, left_th, reason_th, rule_ref, urgency_group
 

@@ -27,7 +27,7 @@ from rich.text import Text
 from compliance.calendar.thaidate import WEEKDAYS_TH_ABBR, format_thai, to_be
 from compliance.engine.findings import Finding
 from compliance.records import event_name_th
-from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day, visible
 from compliance.report.messages import citation, citation_en, explanation_for_people, messages
 from compliance.report.timeline import DATE as _DATE
 from compliance.report.timeline import Timeline, build, step_periods_th, step_th
@@ -41,19 +41,11 @@ if TYPE_CHECKING:
 # Severity styles readable on light and dark backgrounds: no dim, no yellow.
 STYLE = {"violation": "bold red", "advisory": "bold magenta", "warning": "bold reverse", "info": ""}
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"(\s+)")
 _ABBREVIATION = re.compile(r"[\u0e01-\u0e2e][\u0e30-\u0e4e]*\.")  # "ก." of "ก.ก.", "พ.ศ."
 _OPENING = frozenset("(“‘[{«\"'")
 _CLOSING = frozenset(")”’]},.:;!?»\"'")
-
-
-def visible(text: str) -> str:
-    """Control characters and bidi overrides as visible escapes (`\\x1b`, `\\u202e`)."""
-    return _UNSAFE.sub(
-        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
-    )
 
 
 # Words newmm's dictionary lacks and splits into syllables or wrong compounds: royal names in

@@ -14,13 +14,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 from typing import Any
 
 from compliance.calendar.thaidate import MONTHS_TH, MONTHS_TH_ABBR
 from compliance.engine.findings import Finding, Severity
 from compliance.records import Event, Record, event_name_th
-from compliance.report.base import STATUS_TH, CollectingRenderer, thai_day
+from compliance.report.base import STATUS_TH, CollectingRenderer, html_text, thai_day
 from compliance.report.messages import extension_problem
 from compliance.report.words import rule_ref
 
@@ -476,7 +475,7 @@ def html_th(timeline: Timeline, as_of: date | None) -> str:
     and extensions nested. Every piece of text escaped."""
 
     def e(text: str) -> str:
-        text = DATE.sub(lambda m: m[0].replace(" ", "\u00a0"), escape(text))
+        text = DATE.sub(lambda m: m[0].replace(" ", "\u00a0"), html_text(text))
         return _STATUS_WORDS.sub(r"<span class=i>\1</span>", text)
 
     parts = ['<details class="tl"><summary>ลำดับขั้นตอนของเรื่อง</summary>']
