@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -529,6 +530,76 @@ def test_bad_mappings_exit_2_before_writing(
     assert done.returncode == 2
     assert message in " ".join(done.stderr.split())
     assert not out.exists()
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "uu_codec"])
+def test_a_codec_that_is_no_text_encoding_is_a_bad_mapping(tmp_path: Path, encoding: str) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(f"encoding: {encoding}\n" + (REGISTERS / "cases.yaml").read_text("utf-8"))
+    out = tmp_path / "out.jsonl"
+    done = run("import", "table", REGISTERS / "cases.csv", "--mapping", mapping, "-o", out)
+    assert done.returncode == 2, done.stderr
+    assert f"{encoding} is not a text encoding" in done.stderr and not out.exists()
+
+
+def test_a_utf8_register_read_as_utf16_is_a_usage_error(tmp_path: Path) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("encoding: utf-16\n" + (REGISTERS / "cases.yaml").read_text("utf-8"))
+    out = tmp_path / "out.jsonl"
+    done = run("import", "table", REGISTERS / "cases.csv", "--mapping", mapping, "-o", out)
+    assert done.returncode == 2 and "not utf-16 text" in done.stderr, done.stderr
+    assert not out.exists()
+
+
+def test_rejects_never_go_over_the_output_or_an_input(tmp_path: Path) -> None:
+    register, mapping = tmp_path / "cases.csv", tmp_path / "cases.yaml"
+    register.write_bytes((REGISTERS / "cases.csv").read_bytes())
+    mapping.write_bytes((REGISTERS / "cases.yaml").read_bytes())
+    kept = {p: p.read_bytes() for p in (register, mapping)}
+    out = tmp_path / "x.jsonl"
+    for rejects, said in ((out, "is the --rejects file"), (register, "is the input file"),
+                          (mapping, "is the input file")):  # fmt: skip
+        done = run("import", "table", register, "--mapping", mapping, "-o", out,
+                   "--rejects", rejects)  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert said in done.stderr and len(done.stderr.splitlines()) == 1
+        assert not out.exists() and {p: p.read_bytes() for p in kept} == kept
+    dump = write_csv(tmp_path / "dump.csv", DUMP_HEADER, [dump_row("T-1")])
+    done = run("import", "traffy", dump, "-o", out, "--rejects", out)
+    assert done.returncode == 2 and "is the --rejects file" in done.stderr
+    assert not out.exists()
+
+
+def test_a_mapping_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "map.yaml"
+    os.mkfifo(fifo)
+    done = run("import", "table", REGISTERS / "cases.csv", "--mapping", fifo, "-o", "-")
+    assert done.returncode == 2 and "not a regular file" in done.stderr
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path: Path) -> None:
+    """Python's csv refuses cells over 131,072 characters as a broken file; a Traffy comment
+    or a register's note can be longer, and SPEC §13 makes each row a record or a rejection."""
+    long = "ก" * 180_000
+    dump = write_csv(
+        tmp_path / "dump.csv", DUMP_HEADER, [dump_row("T-1", comment=long), dump_row("T-2")]
+    )
+    done = run("import", "traffy", dump, "-o", tmp_path / "t.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert [r["complaint_id"] for r in read_jsonl(tmp_path / "t.jsonl")] == ["T-1", "T-2"]
+    with (REGISTERS / "cases.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][0] = long  # an id (at most 200 characters): this row is rejected
+    rows[2][rows[0].index("ชื่อผู้ถูกกล่าวหา")] = long  # a name: masked as ever
+    register = tmp_path / "long.csv"
+    with register.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    done = run("import", "table", register, "--mapping", REGISTERS / "cases.yaml", "-o", out,
+               "--rejects", rejects)  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert [(r["line"], r["column"]) for r in read_jsonl(rejects)] == [(2, "เลขที่เรื่อง")]
+    assert len(read_jsonl(out)) == 3 and long not in out.read_text() + done.stderr
 
 
 def test_a_register_without_a_mapped_column_exits_2(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from compliance.audit import Audit
 from compliance.calendar.thaidate import (
     BANGKOK,
     FIRST_DAY,
@@ -643,6 +644,37 @@ def test_yaml_errors_say_where_never_what(tmp_path: Path, text: str) -> None:
     message = str(caught.value)
     assert SECRET not in message and "secret" not in message and "\\q" not in message
     assert " at line " in message and ", column " in message
+
+
+def test_a_fifo_where_a_yaml_file_goes_is_refused_not_waited_on(
+    records: Path, tmp_path: Path
+) -> None:
+    """Nothing ever writes into these FIFOs: reading one would hang the command for good."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    os.mkfifo(rules / "a.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    cli = [sys.executable, "-m", "compliance"]
+    for command in (
+        ["audit", str(records), *AS_OF, "--rules", str(rules)],
+        ["rules", "validate", str(rules)],
+        ["audit", str(records), *AS_OF, "--holidays", str(tmp_path / "fifo.yaml")],
+        ["calendar", "2566", "--holidays", str(tmp_path / "fifo.yaml")],
+    ):
+        done = subprocess.run([*cli, *command], capture_output=True, check=False, timeout=60)
+        assert done.returncode == 2, command
+        assert b"not a regular file" in done.stderr and b"Traceback" not in done.stderr
+        assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["audit", "stats"])
+def test_jobs_beyond_any_machine_is_a_usage_error(records: Path, command: str) -> None:
+    args = [command, str(records), "--jobs", "99999999999999999999"]
+    args += AS_OF if command == "audit" else ["--fiscal-year", "2566"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2 and "1024" in done.output
+    with pytest.raises(ComplianceError, match="1 to 1024"):
+        Audit().run([records], jobs=1025)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -213,6 +213,45 @@ def test_reading_commands_fail_clearly(store: str, tmp_path: Path) -> None:
     assert invoke("changes", "--store", store, "--format", "pdf").exit_code == 2
 
 
+def test_output_never_replaces_the_sqlite_store(tmp_path: Path) -> None:
+    """`--output` naming the store's file — by path, URL, symlink or hard link, before the
+    store exists or after — is refused like an input: exit 2, one line, the store intact."""
+    db = tmp_path / "h.db"
+    fresh = invoke(
+        "audit", *map(str, INPUTS), "--as-of", MAY, "--store", str(db), "--output", str(db)
+    )
+    assert fresh.exit_code == 2 and "is the history store" in fresh.output
+    assert not db.exists()  # refused before the run made it
+    record_run(str(db), MAY)
+    record_run(str(db), JUNE)
+    before = db.read_bytes()
+    (tmp_path / "soft.json").symlink_to(db)
+    os.link(db, tmp_path / "hard.json")
+    for output in (db, tmp_path / "soft.json", tmp_path / "hard.json"):
+        for command in (
+            ["audit", *map(str, INPUTS), "--as-of", JUNE, "--store", f"sqlite:///{db}"],
+            ["changes", "--store", str(db)],
+            ["stats", "--store", str(db), "--fiscal-year", "2566"],
+        ):
+            done = invoke(*command, "--output", str(output))
+            assert done.exit_code == 2, (command, output, done.output)
+            assert "is the history store" in done.output and len(done.output.splitlines()) == 1
+            assert db.read_bytes() == before
+    assert len(runs_of(str(db))) == 2
+    digest = invoke("digest", "--store", str(db), "--output-dir", str(tmp_path / "d"))
+    assert digest.exit_code == 0, digest.output
+
+
+def test_digest_days_are_bounded(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    record_run(str(db), MAY)
+    done = invoke(
+        "digest", "--store", str(db), "--output-dir", str(tmp_path), "--days", "99999999999"
+    )
+    assert done.exit_code == 2 and "3660" in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.db"]
+
+
 def test_urls_are_normalised_and_passwords_never_shown(tmp_path: Path) -> None:
     assert normalise_url("postgresql://u:pw@h/db").drivername == "postgresql+psycopg"
     assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"

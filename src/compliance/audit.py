@@ -25,7 +25,7 @@ from compliance.engine.judge import DEFAULT_WARN_DAYS, Engine
 from compliance.engine.rulebook import RuleBook, load_rulebook
 from compliance.errors import ArgumentError, RecordError, format_validation_error
 from compliance.pipeline.ledger import Ledger
-from compliance.pipeline.runner import Progress, run_audit
+from compliance.pipeline.runner import MAX_JOBS, Progress, run_audit
 from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Record
 from compliance.records.readers import Item, Rejected, check_inputs, read_values
@@ -115,8 +115,8 @@ class Audit:
         the summary."""
         if isinstance(inputs, str | bytes | Path):
             raise ArgumentError("inputs: a list of paths, not a single path or string")
-        if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-            raise ArgumentError("jobs: a whole number of processes, at least 1")
+        if not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs <= MAX_JOBS:
+            raise ArgumentError(f"jobs: a whole number of processes, 1 to {MAX_JOBS}")
         run_audit(self, inputs, sinks, jobs, progress)
         return self.summary
 

@@ -52,7 +52,7 @@ from compliance.errors import AuditFailedError, AuditStoppedError, Configuration
 from compliance.importers.cli import import_app
 from compliance.importers.mapping import TableMapping
 from compliance.legaltests import register as register_legal_tests
-from compliance.pipeline.runner import Progress, stop_on_signals
+from compliance.pipeline.runner import MAX_JOBS, Progress, stop_on_signals
 from compliance.pipeline.sinks import Sink
 from compliance.records import RECORD_ADAPTER, Complaint, DisciplinaryCase
 from compliance.records.readers import STDIN, Accepted, Rejected, check_inputs, read_records
@@ -212,6 +212,7 @@ def audit_command(
         typer.Option(
             "--jobs",
             min=1,
+            max=MAX_JOBS,
             help="Processes for the JSON format (default: the number of CPUs); the order of "
             "findings is the same whatever the number.",
         ),
@@ -238,9 +239,10 @@ def audit_command(
     run = Audit(day, rulebook, calendar, warn_days)
     protected = [*paths, *(rules or []), *([holidays_file] if holidays_file else [])]
     try:
+        store_file = store_files(store) if store is not None else []
         with (
             stop_on_signals(),
-            report_output(output, protected) as out,
+            report_output(output, protected, store_file) as out,
             progress_line(paths) as progress,
         ):
             renderer = make_renderer(output_format, out, show_all, words, rulebook)
@@ -255,6 +257,13 @@ def audit_command(
     except (ReportWriteError, ConfigurationError) as exc:  # nothing audited, or not written
         fail(str(exc))
     raise typer.Exit(exit_code(run, fail_on))
+
+
+def store_files(url: str) -> list[tuple[str, Path]]:
+    """The SQLite file of `--store`, protected from `--output` like an input."""
+    from compliance.store import db  # noqa: PLC0415 (only with --store)
+
+    return db.store_files(url)
 
 
 def open_store_sink(url: str, paths: list[Path]) -> Sink:

@@ -1,4 +1,5 @@
-"""Reading the project's YAML data files (rules, holidays) the same way everywhere.
+"""Reading the project's YAML data files (rules, holidays, mappings, legal cases) the same way
+everywhere, regular files only.
 
 Timestamps stay text so that every date goes through the one parser of SPEC §3.1: PyYAML would
 otherwise turn `2023-02-30` into a crash and `2566-04-24` into the year 2566.
@@ -7,7 +8,9 @@ otherwise turn `2023-02-30` into a crash and `2566-04-24` into the year 2566.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +49,29 @@ _TextDateLoader.yaml_implicit_resolvers = {
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|#x[0-9a-fA-F]+")
 
 
+def _read_regular(path: Path, what: str) -> bytes:
+    """The bytes of a regular file (a symlink to one is one). Anything else is refused: a
+    FIFO named `a.yaml` in a rules folder would block the open, or the read, forever; a
+    device could be endless. Opened non-blocking and checked on the open descriptor, so no
+    name swapped in between can block either."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ConfigurationError(f"{path}: cannot read {what} (not a regular file)")
+            return handle.read()
+        except OSError as exc:
+            raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
+
+
 def load_yaml_file(path: Path, what: str) -> tuple[Any, str]:
     """Parse a UTF-8 YAML file; returns its data and sha256 digest, or a ConfigurationError
     naming the file and where in it the problem is — never what the file says there (it may
     be a records file given by mistake: no snippet, no tag, no value, no character)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    raw = _read_regular(path, what)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ reason — never the cell's value, which may be a complainant's name (SPEC §8).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,13 @@ from pydantic import ValidationError
 
 from compliance.errors import format_validation_error
 from compliance.records import RECORD_ADAPTER, RECORD_TYPES
+
+# Python's csv module refuses a cell over 131,072 characters as an error of the whole file,
+# and its limit is one per process (no reader takes its own). A register's free text (a Traffy
+# comment, a long note) can be longer; SPEC §13 wants every row a record or a rejected row,
+# never a dead import. A cell is bounded by its file anyway; a field the records limit (an id)
+# is refused row by row by the models. Set here, where every importer starts.
+csv.field_size_limit(2**31 - 1)  # the largest a C long holds on every platform
 
 
 @dataclass(frozen=True, slots=True)

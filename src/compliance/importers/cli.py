@@ -61,17 +61,23 @@ def _run(
     output file."""
     target = _target(output)
     console = stderr_console()
+    # the records are never written over the --rejects file (both would be lost)
+    others = [("the --rejects file", rejects)] if rejects else []
     with contextlib.ExitStack() as stack:
-        rejects_out = stack.enter_context(report_output(rejects, inputs)) if rejects else None
-
-        def sink(rejected: RowRejected) -> None:
-            console.print(visible(rejected.describe()))
-            if rejects_out is not None:
-                rejects_out.write(orjson.dumps(rejected.to_json()) + b"\n")
-
-        tally = Tally(sink)
         try:
-            with report_output(target, inputs) as out:
+            rejects_out = (
+                stack.enter_context(report_output(rejects, inputs, option="--rejects"))
+                if rejects
+                else None
+            )
+
+            def sink(rejected: RowRejected) -> None:
+                console.print(visible(rejected.describe()))
+                if rejects_out is not None:
+                    rejects_out.write(orjson.dumps(rejected.to_json()) + b"\n")
+
+            tally = Tally(sink)
+            with report_output(target, inputs, others) as out:
                 yield out, tally
         except (ConfigurationError, ReportWriteError) as exc:
             fail(str(exc))  # inside the stack: a --rejects file half written goes too

@@ -126,9 +126,12 @@ class TableMapping(BaseModel):
                 if name not in members:
                     raise ValueError(f"events[{n}].fields: an event has no member {name}")
         try:
-            codecs.lookup(self.encoding)
+            codec = codecs.lookup(self.encoding)
         except LookupError:
             raise ValueError(f"encoding: unknown encoding {self.encoding}") from None
+        # rot13, hex, uu_codec… are codecs, not text encodings: no text file is read in them
+        if not getattr(codec, "_is_text_encoding", True):
+            raise ValueError(f"encoding: {self.encoding} is not a text encoding")
         return self
 
     def columns(self) -> list[str]:

@@ -195,7 +195,7 @@ def _csv_rows(path: Path, mapping: TableMapping) -> Iterator[SheetRow]:
             for cells in reader:
                 start, ended = ended + 1, reader.line_num
                 yield SheetRow(start, cells)
-        except UnicodeDecodeError:
+        except UnicodeError:  # undecodable bytes, or a UTF-16 file without its BOM
             raise ConfigurationError(
                 f"{path} line {reader.line_num + 1}: not {mapping.encoding} text "
                 "(set encoding: in the mapping, e.g. cp874 for a Thai Excel CSV)"

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]  # called now and then with the number of records audited
 PROGRESS_EVERY = 1000
+# The most worker processes a run starts: far above any machine's CPUs, and a bound so that a
+# typo (`--jobs 99999999999999999999`) is a usage error, not an overflow deep in the pool.
+MAX_JOBS = 1024
 
 
 def run_audit(

@@ -4,6 +4,9 @@
 Where the report goes is settled before the audit starts (`report_output` opens its file
 first), so a wrong `--output` costs nothing:
 - an input of the audit (the same file by any name: path, symlink, hard link): refused;
+- a file the same run writes besides (the history store's SQLite file, a `--rejects` file),
+  by the same names and by its path even before it exists (the run makes it, then the report
+  would replace it): refused;
 - a regular file, or a new name: the report is written to a temporary file in the directory of
   the *real* file (a symlink is followed, so the rename stays on one filesystem) and renamed
   over it at the end; an existing file keeps its permissions (and owner, where allowed);
@@ -72,18 +75,26 @@ class _Target:
 
 
 @contextlib.contextmanager
-def report_output(path: Path | None, inputs: Iterable[Path] = ()) -> Iterator[IO[bytes]]:
+def report_output(
+    path: Path | None,
+    inputs: Iterable[Path] = (),
+    others: Iterable[tuple[str, Path]] = (),
+    option: str = "--output",
+) -> Iterator[IO[bytes]]:
     """A binary handle for the report: standard output for None or `-`; otherwise what
     `path` is (module docstring). Raises ReportWriteError before yielding if the report could
-    not be written there, and if writing it fails; `inputs` (records, rules, holidays) are
-    never written over."""
+    not be written there, and if writing it fails; `inputs` (records, rules, holidays) and
+    `others` (what the run writes besides, as ("the history store", path); existing or not)
+    are never written over; a refusal names the file by `option`."""
     if path is None or str(path) == "-":
         with _writing_errors("standard output"):
             yield sys.stdout.buffer
             sys.stdout.buffer.flush()
         return
     target = _target(path)
-    _refuse_inputs(target, inputs)
+    _refuse_inputs(target, inputs, option)
+    for what, other_path in others:
+        _refuse_other(target, what, other_path, option)
     if target.real is not None:
         yield from _replacing(target)
         return
@@ -148,7 +159,7 @@ def _name_max(directory: str) -> int:
         return 255
 
 
-def _refuse_inputs(target: _Target, inputs: Iterable[Path]) -> None:
+def _refuse_inputs(target: _Target, inputs: Iterable[Path], option: str) -> None:
     """ReportWriteError if the report would be written over one of `inputs` (a directory
     stands for the files in it): the same file, whatever name reaches it."""
     if target.fd is not None:
@@ -170,9 +181,30 @@ def _refuse_inputs(target: _Target, inputs: Iterable[Path]) -> None:
                 if target.fd is not None:
                     os.close(target.fd)
                 raise ReportWriteError(
-                    f"--output {target.shown} is the input file {candidate}: "
+                    f"{option} {target.shown} is the input file {candidate}: "
                     "the report would destroy it; choose another name"
                 )
+
+
+def _refuse_other(target: _Target, what: str, other_path: Path, option: str) -> None:
+    """ReportWriteError if the report would replace another file the run writes (`what`, at
+    `other_path`): by real path, which works before either exists, or by inode (a hard link)."""
+    same = target.real is not None and target.real == os.path.realpath(other_path)
+    if not same:
+        with contextlib.suppress(OSError):
+            found = os.fstat(target.fd) if target.fd is not None else target.existing
+            other = os.stat(other_path)
+            same = found is not None and (found.st_dev, found.st_ino) == (
+                other.st_dev,
+                other.st_ino,
+            )
+    if same:
+        if target.fd is not None:
+            os.close(target.fd)
+        raise ReportWriteError(
+            f"{option} {target.shown} is {what} {other_path}: "
+            "the report would destroy it; choose another name"
+        )
 
 
 def _files(given: Path) -> list[Path]:

@@ -31,6 +31,7 @@ from compliance.cliutil import (
 )
 from compliance.engine.rulebook import DEFAULT_PACKS, load_rulebook
 from compliance.errors import AuditFailedError, ConfigurationError, StoreError
+from compliance.pipeline.runner import MAX_JOBS
 from compliance.records.readers import Rejected, check_inputs
 from compliance.report.output import ReportWriteError, report_output
 from compliance.stats.accumulator import StatsAccumulator
@@ -105,7 +106,9 @@ def stats_command(
     ] = None,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", min=1, help="Processes (default: the number of CPUs)."),
+        typer.Option(
+            "--jobs", min=1, max=MAX_JOBS, help="Processes (default: the number of CPUs)."
+        ),
     ] = os.cpu_count() or 1,
     store: Annotated[
         str | None,
@@ -193,7 +196,7 @@ def _trends(
 ) -> None:
     """`stats --store`: the statistics month by month from the stored runs (trends.py)."""
     from compliance.stats import trends  # noqa: PLC0415 (SQLAlchemy only with --store)
-    from compliance.store.db import open_store  # noqa: PLC0415
+    from compliance.store.db import open_store, store_files  # noqa: PLC0415
 
     try:
         rulebook = load_rulebook(rules or [], packs or DEFAULT_PACKS)
@@ -206,7 +209,7 @@ def _trends(
         fail(str(exc))
     titles = {r.id: r.title_th for r in rulebook.rules}
     try:
-        with report_output(output, rules or []) as out:
+        with report_output(output, rules or [], store_files(store)) as out:
             if output_format == "table":
                 terminal = output is None and sys.stdout.isatty()
                 width = Console().width if terminal else None

@@ -16,7 +16,7 @@ import typer
 
 from compliance.cliutil import fail, stderr_console
 from compliance.errors import StoreError
-from compliance.report.output import report_output
+from compliance.report.output import ReportWriteError, report_output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from compliance.store.queries import OfficeDigest, Run
 
 T = TypeVar("T")
+# `digest --days`: ten years ahead is more than any deadline; beyond some millions of days
+# the due date would overflow the calendar (a crash), so the bound makes a typo a usage error
+MAX_DAYS = 3660
 StoreOption = Annotated[
     str,
     typer.Option(
@@ -43,9 +46,15 @@ def _read(store: str, query: Callable[[Connection], T]) -> T:
         fail(str(exc))
 
 
-def _write(data: bytes, output: Path | None = None) -> None:
-    with report_output(output) as out:
-        out.write(data)
+def _write(data: bytes, output: Path | None = None, store: str | None = None) -> None:
+    """Write a report; `store`'s SQLite file is never written over (exit 2 instead)."""
+    from compliance.store.db import store_files  # noqa: PLC0415 (lazy: see the docstring)
+
+    try:
+        with report_output(output, others=store_files(store)) as out:
+            out.write(data)
+    except (ReportWriteError, StoreError) as exc:
+        fail(str(exc))
 
 
 def changes_command(
@@ -81,7 +90,7 @@ def changes_command(
 
     found = _read(store, compare)
     if found is not None:
-        _write(found, output)
+        _write(found, output, store)
 
 
 def runs_command(
@@ -121,7 +130,9 @@ def digest_command(
     output_dir: Annotated[
         Path, typer.Option("--output-dir", file_okay=False, help="Folder for the files.")
     ],
-    days: Annotated[int, typer.Option("--days", min=0, help="Due within this many days.")] = 7,
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=MAX_DAYS, help="Due within this many days.")
+    ] = 7,
 ) -> None:
     """สรุปสิ่งที่ต้องดำเนินการรายหน่วยงาน (one file per office after the latest run)."""
     from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
@@ -139,10 +150,12 @@ def digest_command(
     named = []
     for office in offices:
         stem = render.safe_name(office.agency, taken)
-        _write(render.digest_html(office, latest, previous, days), output_dir / f"{stem}.html")
-        _write(render.digest_csv(office, days), output_dir / f"{stem}.csv")
+        _write(
+            render.digest_html(office, latest, previous, days), output_dir / f"{stem}.html", store
+        )
+        _write(render.digest_csv(office, days), output_dir / f"{stem}.csv", store)
         named.append((office, stem))
-    _write(render.digest_index(named, latest, previous, days), output_dir / "index.html")
+    _write(render.digest_index(named, latest, previous, days), output_dir / "index.html", store)
     index = [
         {
             "agency": office.agency,
@@ -159,6 +172,7 @@ def digest_command(
         )
         + b"\n",
         output_dir / "index.json",
+        store,
     )
     print(f"{len(named)} agencies -> {output_dir}", file=sys.stderr)
 

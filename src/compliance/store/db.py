@@ -66,6 +66,15 @@ def normalise_url(url: str) -> URL:
     raise StoreError(f"--store: unsupported database {backend!r} (use sqlite or postgresql)")
 
 
+def store_files(url: str | None) -> list[tuple[str, Path]]:
+    """The store's file as `report_output` protects it from `--output` (the SQLite file;
+    nothing for PostgreSQL or no store); StoreError for a URL that names no store."""
+    target = None if url is None else normalise_url(url)
+    if target is None or target.get_backend_name() != "sqlite":
+        return []
+    return [("the history store", Path(target.database or ""))]
+
+
 def default_wait() -> float:
     """How long a writer waits for another: COMPLIANCE_STORE_WAIT seconds, else 30."""
     try:
