@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -700,4 +701,16 @@ def test_an_unreadable_workbook_or_a_missing_sheet_is_a_usage_error(tmp_path: Pa
     )  # fmt: skip
     assert done.returncode == 2
     assert "no sheet ทะเบียนร้องเรียน; the workbook has ทะเบียนวินัย" in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # A zip bomb: a few hundred kB that unpack to hundreds of MB of shared strings would take
+    # gigabytes of memory; it is refused from the sizes its parts declare, exit 2, nothing read.
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<si>" * (300 << 18))  # 300 MB of XML
+    assert bomb.stat().st_size < 2 << 20
+    done = run("import", "table", bomb, "--mapping", REGISTERS / "cases.yaml", "-o", "-")
+    assert done.returncode == 2 and "unpacks to more than 256 MB" in done.stderr
     assert done.stdout == ""

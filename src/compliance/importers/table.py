@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -206,7 +207,28 @@ def _csv_rows(path: Path, mapping: TableMapping) -> Iterator[SheetRow]:
             ) from None
 
 
+# What an .xlsx may unpack to. A workbook is a zip of XML read whole into memory (three times
+# its unpacked size or so): a few hundred kilobytes can unpack to gigabytes. A register of a
+# million rows is well under this.
+MAX_UNPACKED_BYTES = 256 << 20
+
+
+def _unpacked_size(path: Path) -> int:
+    """The bytes a workbook's parts declare they unpack to (0 if it is no zip: calamine then
+    says what is wrong with it)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _xlsx_rows(path: Path, mapping: TableMapping) -> tuple[str, Iterator[SheetRow]]:
+    if _unpacked_size(path) > MAX_UNPACKED_BYTES:
+        raise ConfigurationError(
+            f"{path}: the workbook unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB; "
+            "split the register or export it as CSV"
+        )
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError) as exc:
