@@ -174,3 +174,26 @@ def test_the_fixtures_show_every_id_and_agency_as_written() -> None:
         for record in records:
             assert record["agency"] in text
         assert all(f["subject_id"] in text for f in findings)
+
+
+def test_statistics_and_digests_show_control_characters_escaped(
+    controls: Path, tmp_path: Path
+) -> None:
+    # The statistics' and the store's own pages name agencies too: the same one way.
+    stats = CliRunner().invoke(
+        app,
+        ["stats", str(controls), "--fiscal-year", "2566", "--min-count", "0", *AS_OF,
+         "--format", "html"],
+    )  # fmt: skip
+    assert stats.exit_code == 0, stats.output
+    assert not [c for c in CONTROLS if c in stats.stdout]
+    assert "เขต\\u202eกลับ\\u2066ด้าน" in stats.stdout
+    store = str(tmp_path / "h.db")
+    for day in ("2566-09-14", "2566-09-15"):
+        run = ["audit", str(controls), "--as-of", day, "--store", store, "--fail-on", "never"]
+        assert CliRunner().invoke(app, [*run, "--output", str(tmp_path / "r.json")]).exit_code == 0
+    out = tmp_path / "digest"
+    done = CliRunner().invoke(app, ["digest", "--store", store, "--output-dir", str(out)])
+    assert done.exit_code == 0, done.output
+    pages = [p.read_text("utf-8") for p in out.glob("*.html")]
+    assert pages and not [c for page in pages for c in CONTROLS if c in page]

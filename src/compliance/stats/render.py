@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 from typing import Any
 
 import orjson
@@ -22,7 +21,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from compliance.calendar.thaidate import format_thai
-from compliance.report.base import STATUS_TH
+from compliance.report.base import STATUS_TH, html_text
 from compliance.report.csvout import csv_bytes
 from compliance.report.markdown import md
 from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
@@ -358,7 +357,7 @@ def _bar_chart(caption: str, items: Sequence[tuple[str, Cell]], percent: bool, c
     height = pad * 2 + row_h * max(1, len(items))
     numbers = [v for _, v in items if isinstance(v, int | float) and not isinstance(v, bool)]
     top = 1.0 if percent else max([*numbers, 1])
-    e = escape
+    e = html_text
     parts = [
         f"<figure><figcaption>{e(caption)}</figcaption>"
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -399,7 +398,7 @@ def _short(label: str, room: int = 40) -> str:
 
 def html_head(title: str, subtitle: str) -> list[str]:
     """The start of a statistics page, up to its heading: the house style inline."""
-    e = escape
+    e = html_text
     return [
         "<!DOCTYPE html>",
         '<html lang="th"><head><meta charset="utf-8">',
@@ -412,7 +411,7 @@ def html_head(title: str, subtitle: str) -> list[str]:
 
 def html_table(table: StatsTable) -> str:
     """One table with its heading; numbers right-aligned, the header repeated on each page."""
-    e = escape
+    e = html_text
     parts = [f"<h2>{e(table.title)}</h2><table><thead><tr>"]
     for i, col in enumerate(table.columns):
         wide = ' class="w"' if i == 0 or col == "ชื่อ" else ""
@@ -430,7 +429,7 @@ def html_table(table: StatsTable) -> str:
 
 def render_html(result: Mapping[str, Any], titles: Mapping[str, str], min_count: int) -> bytes:
     """A self-contained page (no scripts, no requests) that prints on A4."""
-    e = escape
+    e = html_text
     title, as_of = _heading(result)
     tables = {t.key: t for t in build_tables(result, titles)}
     c = result["complaints"]
@@ -582,7 +581,7 @@ def line_chart(caption: str, labels: Sequence[str], series: Sequence[Series]) ->
     legend_rows = -(-len(series) // per_row)
     width = max(left + plot_w + right, per_row * item_w + left)
     height = top + plot_h + axis_h + legend_rows * item_h + 8
-    e = escape
+    e = html_text
 
     def x(i: int) -> float:
         return left + (step * i if len(labels) > 1 else plot_w / 2)

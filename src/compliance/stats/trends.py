@@ -20,11 +20,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from compliance.calendar.thaidate import MONTHS_TH_ABBR, format_thai, to_be
-from compliance.report.base import STATUS_TH
+from compliance.report.base import STATUS_TH, html_text
 from compliance.report.csvout import csv_bytes
 from compliance.stats.accumulator import (
     DUE_STATUSES,
@@ -329,7 +328,7 @@ def render_trend_html(
     """A self-contained Thai page (inline style and SVG, no scripts or requests), A4 print:
     the on-time rate per month as a line chart — all rules together, and each rule — then
     the tables."""
-    e = escape
+    e = html_text
     title, subtitle = _heading(result)
     tables = {t.key: t for t in build_trend_tables(result, titles)}
     by_month = {m["month"]: m for m in result["months"]}

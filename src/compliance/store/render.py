@@ -7,7 +7,6 @@ import hashlib
 import io
 import unicodedata
 from collections.abc import Callable, Sequence
-from html import escape
 
 import orjson
 from rich.console import Console
@@ -15,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from compliance.calendar.thaidate import format_thai
-from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, thai_day
+from compliance.report.base import SEVERITY_TH, STATUS_TH, SUBJECT_TH, html_text, thai_day
 from compliance.report.csvout import csv_bytes
 from compliance.report.html import STYLE
 from compliance.report.markdown import md
@@ -130,16 +129,16 @@ def _html_page(title: str, body: list[str]) -> bytes:
     head = [
         "<!DOCTYPE html>",
         '<html lang="th"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{html_text(title)}</title>",
         f"<style>{STYLE}</style></head><body>",
     ]
     return "\n".join([*head, *body, "</body></html>\n"]).encode()
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{html_text(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
 
@@ -147,9 +146,9 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def changes_html(first: Run, second: Run, changes: Sequence[Change]) -> bytes:
     """One self-contained page (inline style, no requests)."""
     title = _title(first, second, changes)
-    body = ["<h1>การเปลี่ยนแปลงสถานะหน้าที่ตามกำหนดเวลา</h1>", f"<p>{escape(title)}</p>"]
+    body = ["<h1>การเปลี่ยนแปลงสถานะหน้าที่ตามกำหนดเวลา</h1>", f"<p>{html_text(title)}</p>"]
     for agency, groups in _grouped(changes):
-        body.append(f"<h2>{escape(agency)}</h2>")
+        body.append(f"<h2>{html_text(agency)}</h2>")
         for group, items in groups:
             body.append(f"<h3>{GROUP_TH[group]} ({len(items)})</h3>")
             body.append(_html_table(CHANGE_HEADER, [_cells(c) for c in items]))
@@ -318,10 +317,10 @@ def _digest_intro(latest: Run, previous: Run | None) -> str:
 def digest_html(office: OfficeDigest, latest: Run, previous: Run | None, days: int) -> bytes:
     """One office's page: ready to attach to an e-mail (inline style, nothing fetched)."""
     title = f"สิ่งที่ต้องดำเนินการ — {office.agency}"
-    body = [f"<h1>{escape(title)}</h1>", f"<p>{escape(_digest_intro(latest, previous))}</p>"]
+    body = [f"<h1>{html_text(title)}</h1>", f"<p>{html_text(_digest_intro(latest, previous))}</p>"]
     for attr, heading in DIGEST_SECTIONS:
         items: list[Item] = getattr(office, attr)
-        body.append(f"<h2>{escape(heading.format(days=days))} ({len(items)})</h2>")
+        body.append(f"<h2>{html_text(heading.format(days=days))} ({len(items)})</h2>")
         if items:
             body.append(_html_table(DIGEST_HEADER, [_item_cells(i) for i in items]))
         else:
@@ -347,15 +346,15 @@ def digest_index(
     rows = []
     for office, stem in offices:
         rows.append(
-            f"<tr><td>{escape(office.agency)}</td><td>{len(office.new_violations)}</td>"
+            f"<tr><td>{html_text(office.agency)}</td><td>{len(office.new_violations)}</td>"
             f"<td>{len(office.overdue)}</td><td>{len(office.due)}</td>"
-            f'<td><a href="{escape(stem)}.html">{escape(stem)}.html</a> · '
-            f'<a href="{escape(stem)}.csv">CSV</a></td></tr>'
+            f'<td><a href="{html_text(stem)}.html">{html_text(stem)}.html</a> · '
+            f'<a href="{html_text(stem)}.csv">CSV</a></td></tr>'
         )
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
     body = [
         f"<h1>{title}</h1>",
-        f"<p>{escape(_digest_intro(latest, previous))}: {len(offices)} หน่วยงาน</p>",
+        f"<p>{html_text(_digest_intro(latest, previous))}: {len(offices)} หน่วยงาน</p>",
         f"<table><tr>{head}</tr>{''.join(rows)}</table>",
     ]
     return _html_page(title, body)
