@@ -95,11 +95,7 @@ def test_organisation_file_adds_and_removes_days() -> None:
         ("holidays: [\n", "holidays file is not valid YAML"),
         (
             "holidays: [{date: 2023-06-05, name_th: x}]\nworking_days: [{date: 2566-06-05}]\n",
-            r"2023-06-05 is listed more than once",
-        ),
-        (
-            "holidays: [{date: 2023-06-05, name_th: x}, {date: 2023-06-05, name_th: y}]\n",
-            r"2023-06-05 is listed more than once",
+            r"2023-06-05 is both a holiday and a working day",
         ),
         ("confirmed_through: -5\n", r"confirmed_through: .*greater than or equal to 1900"),
     ],

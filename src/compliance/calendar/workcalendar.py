@@ -76,13 +76,12 @@ class OrganisationHolidays(BaseModel):
 
     @model_validator(mode="after")
     def _one_meaning_a_day(self) -> OrganisationHolidays:
-        # A day listed twice, or both off and working, is a slip in the file: which one the
-        # organisation meant decides due dates, so it is refused rather than guessed.
-        seen: set[date] = set()
-        for day in [h.date for h in self.holidays] + [w.date for w in self.working_days]:
-            if day in seen:
-                raise ValueError(f"{day.isoformat()} is listed more than once")
-            seen.add(day)
+        # A day both off and working is a slip in the file: which one the organisation meant
+        # decides due dates, so it is refused rather than guessed. (A holiday listed twice is
+        # one day off with both names.)
+        both = {h.date for h in self.holidays} & {w.date for w in self.working_days}
+        if both:
+            raise ValueError(f"{min(both).isoformat()} is both a holiday and a working day")
         return self
 
 
