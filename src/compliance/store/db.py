@@ -67,12 +67,21 @@ def normalise_url(url: str) -> URL:
 
 
 def store_files(url: str | None) -> list[tuple[str, Path]]:
-    """The store's file as `report_output` protects it from `--output` (the SQLite file;
-    nothing for PostgreSQL or no store); StoreError for a URL that names no store."""
+    """The store's files as `report_output` protects them from `--output`: the SQLite file and
+    the journal files SQLite keeps beside it (a report written over a `-wal` file loses the
+    runs not yet checkpointed); nothing for PostgreSQL or no store. StoreError for a URL that
+    names no store."""
     target = None if url is None else normalise_url(url)
     if target is None or target.get_backend_name() != "sqlite":
         return []
-    return [("the history store", Path(target.database or ""))]
+    database = target.database or ""
+    return [
+        ("the history store", Path(database)),
+        *(
+            (f"the history store's {suffix[1:]} file", Path(database + suffix))
+            for suffix in COMPANIONS
+        ),
+    ]
 
 
 def default_wait() -> float:
