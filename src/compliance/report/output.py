@@ -182,7 +182,7 @@ def _refuse_inputs(target: _Target, inputs: Iterable[Path], option: str) -> None
                     os.close(target.fd)
                 raise ReportWriteError(
                     f"{option} {target.shown} is the input file {candidate}: "
-                    "the report would destroy it; choose another name"
+                    "writing there would destroy it; choose another name"
                 )
 
 
@@ -203,7 +203,7 @@ def _refuse_other(target: _Target, what: str, other_path: Path, option: str) -> 
             os.close(target.fd)
         raise ReportWriteError(
             f"{option} {target.shown} is {what} {other_path}: "
-            "the report would destroy it; choose another name"
+            "writing there would destroy it; choose another name"
         )
 
 
