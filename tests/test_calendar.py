@@ -110,6 +110,17 @@ def test_invalid_holidays_file_is_a_clear_error(
     assert str(path) in str(info.value)
 
 
+def test_a_holiday_listed_twice_is_one_day_off_with_both_names(tmp_path: Path) -> None:
+    path = tmp_path / "h.yaml"
+    path.write_text(
+        "holidays:\n  - {date: 2023-05-15, name_th: ก, name_en: A}\n"
+        "  - {date: 2566-05-15, name_th: ข, name_en: B}\n",
+        encoding="utf-8",
+    )
+    found = GovernmentCalendar.from_file(path).holiday(date(2023, 5, 15))
+    assert found is not None and (found.name_th, found.name_en) == ("ก; ข", "A; B")
+
+
 def test_calendar_command_takes_every_year_a_record_may_hold() -> None:
     # Dates run 1900–2399 C.E. everywhere (SPEC §3.1's B.E. threshold is 2400): so does the
     # calendar, whose far years are empty and unconfirmed rather than refused.

@@ -151,6 +151,10 @@ def test_csv_rows_of_control_characters_stay_rows(controls: Path) -> None:
     assert {r[2] for r in rows[1:]} == {"a\\x00b", "a\\x1b[31mb", "a\\u202eb"}
 
 
+def test_bidi_marks_and_separators_are_shown_as_escapes() -> None:
+    assert visible("a\u061cb\u2028c\u2029d\ufeffe") == "a\\u061cb\\u2028c\\u2029d\\ufeffe"
+
+
 def test_thai_text_is_shown_byte_for_byte() -> None:
     """Combining marks (ั ิ ่ ้ ์ ๋), Thai digits, ZWSP and ZWJ are text, not controls."""
     thai = "สำนักงานเขตพระนคร ฝ่ายโยธา ๑๒๓ ก.ก. เรื่องที่ ๔/๒๕๖๖ กั้น ผู้ใหญ่ ก๋วยเตี๋ยว\u200b\u200d"
@@ -180,14 +184,14 @@ def test_statistics_and_digests_show_control_characters_escaped(
     controls: Path, tmp_path: Path
 ) -> None:
     # The statistics' and the store's own pages name agencies too: the same one way.
-    stats = CliRunner().invoke(
-        app,
-        ["stats", str(controls), "--fiscal-year", "2566", "--min-count", "0", *AS_OF,
-         "--format", "html"],
-    )  # fmt: skip
-    assert stats.exit_code == 0, stats.output
-    assert not [c for c in CONTROLS if c in stats.stdout]
-    assert "เขต\\u202eกลับ\\u2066ด้าน" in stats.stdout
+    for fmt in ("html", "table"):
+        stats = CliRunner().invoke(
+            app,
+            ["stats", str(controls), "--fiscal-year", "2566", "--min-count", "0", *AS_OF,
+             "--format", fmt],
+        )  # fmt: skip
+        assert stats.exit_code == 0, stats.output
+        assert not [c for c in CONTROLS if c in stats.stdout], fmt
     store = str(tmp_path / "h.db")
     for day in ("2566-09-14", "2566-09-15"):
         run = ["audit", str(controls), "--as-of", day, "--store", store, "--fail-on", "never"]

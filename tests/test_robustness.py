@@ -667,6 +667,18 @@ def test_a_fifo_where_a_yaml_file_goes_is_refused_not_waited_on(
         assert len(done.stderr.splitlines()) == 1
 
 
+def test_a_folder_named_like_a_rule_file_is_refused(records: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    (rules / "a.yaml").mkdir(parents=True)
+    for command in (
+        ["rules", "validate", str(rules)],
+        ["audit", str(records), *AS_OF, "--rules", str(rules)],
+    ):
+        done = CliRunner().invoke(app, command)
+        assert done.exit_code == 2, done.output
+        assert "not a regular file" in done.output
+
+
 @pytest.mark.parametrize("command", ["audit", "stats"])
 def test_jobs_beyond_any_machine_is_a_usage_error(records: Path, command: str) -> None:
     args = [command, str(records), "--jobs", "99999999999999999999"]

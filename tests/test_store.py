@@ -238,10 +238,12 @@ def test_output_never_replaces_the_sqlite_store(tmp_path: Path) -> None:
             assert "is the history store" in done.output and len(done.output.splitlines()) == 1
             assert db.read_bytes() == before
     assert len(runs_of(str(db))) == 2
-    for journal in ("-wal", "-journal"):  # SQLite's own files beside the store: as the store
-        done = invoke("changes", "--store", str(db), "--output", f"{db}{journal}")
-        assert done.exit_code == 2 and f"history store's {journal[1:]} file" in done.output
-        assert not Path(f"{db}{journal}").exists()
+    (tmp_path / "link.db").symlink_to(db)  # SQLite names its journals after the real file
+    for store in (str(db), f"sqlite:///{tmp_path / 'link.db'}"):
+        for journal in ("-wal", "-journal"):  # SQLite's own files beside the store
+            done = invoke("changes", "--store", store, "--output", f"{db}{journal}")
+            assert done.exit_code == 2 and f"history store's {journal[1:]} file" in done.output
+            assert not Path(f"{db}{journal}").exists()
     digest = invoke("digest", "--store", str(db), "--output-dir", str(tmp_path / "d"))
     assert digest.exit_code == 0, digest.output
 

@@ -58,10 +58,15 @@ def _read_regular(path: Path, what: str) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:  # checked before Python wraps the descriptor: it refuses a directory itself
+        os.close(fd)
+        raise ConfigurationError(f"{path}: cannot read {what} (not a regular file)")
     with os.fdopen(fd, "rb") as handle:
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise ConfigurationError(f"{path}: cannot read {what} (not a regular file)")
             return handle.read()
         except OSError as exc:
             raise ConfigurationError(f"{path}: cannot read {what} ({exc.strerror})") from None

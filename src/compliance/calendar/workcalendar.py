@@ -145,7 +145,10 @@ class GovernmentCalendar:
         self.confirmed_through = max(
             package_confirmed_through(), (organisation and organisation.confirmed_through) or 0
         )
-        self._extra = {h.date: h for h in organisation.holidays} if organisation else {}
+        # a day listed twice is one day off with both names
+        self._extra: dict[date, list[_OrgHoliday]] = {}
+        for listed in organisation.holidays if organisation else ():
+            self._extra.setdefault(listed.date, []).append(listed)
         self._working = {w.date: w for w in organisation.working_days} if organisation else {}
         self._years: dict[int, dict[date, Holiday]] = {}
 
@@ -185,10 +188,13 @@ class GovernmentCalendar:
                     _NAME_SEPARATOR.join(en for _, en in kept),
                     "holidays",
                 )
-        for day, extra in self._extra.items():
+        for day, entries in self._extra.items():
             if day.year == year:
                 table[day] = Holiday(
-                    day, extra.name_th, extra.name_en or extra.name_th, "organisation"
+                    day,
+                    _NAME_SEPARATOR.join(e.name_th for e in entries),
+                    _NAME_SEPARATOR.join(e.name_en or e.name_th for e in entries),
+                    "organisation",
                 )
         for day in self._working:
             table.pop(day, None)

@@ -50,7 +50,8 @@ SUBJECT_TH = {t.name: t.label_th for t in REGISTRY}  # each record type's Thai l
 # C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates: in record text
 # (ids, agencies, file names) ESC would drive a terminal, NUL cut a string short in a reader, and
 # an override reorder what is shown. Thai combining marks are none of these.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# controls, bidi marks and overrides, line and paragraph separators, a byte-order mark
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 def visible(text: str) -> str:

@@ -21,7 +21,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from compliance.calendar.thaidate import format_thai
-from compliance.report.base import STATUS_TH, html_text
+from compliance.report.base import STATUS_TH, html_text, visible
 from compliance.report.csvout import csv_bytes
 from compliance.report.markdown import md
 from compliance.stats.accumulator import CHANNELS, DUE_STATUSES, OUTCOMES, RULE_STATUSES
@@ -301,7 +301,7 @@ def tables_text(
             left = i == 0 or column == "ชื่อ"
             rich.add_column(column, justify="left" if left else "right", overflow="fold")
         for row in table.rows:
-            rich.add_row(*(Text(_text(v, i in table.percent)) for i, v in enumerate(row)))
+            rich.add_row(*(Text(visible(_text(v, i in table.percent))) for i, v in enumerate(row)))
         console.print(rich)
     console.print(Text(note))
     return buffer.getvalue()

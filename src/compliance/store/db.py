@@ -75,10 +75,11 @@ def store_files(url: str | None) -> list[tuple[str, Path]]:
     if target is None or target.get_backend_name() != "sqlite":
         return []
     database = target.database or ""
+    journal = os.path.realpath(database)  # SQLite names its journals after the resolved file
     return [
         ("the history store", Path(database)),
         *(
-            (f"the history store's {suffix[1:]} file", Path(database + suffix))
+            (f"the history store's {suffix[1:]} file", Path(journal + suffix))
             for suffix in COMPANIONS
         ),
     ]
