@@ -616,3 +616,19 @@ def test_the_digest_csv_neutralises_formulas(tmp_path: Path) -> None:
     assert not any(
         cell.startswith(("=", "@")) for row in csv.reader(io.StringIO(changes)) for cell in row
     )
+
+
+def test_digest_refuses_a_bad_folder_before_writing_anything(tmp_path: Path) -> None:
+    # A store kept where the digest would write (its index.html) is refused before any office
+    # file is written; a folder that cannot be one (a device, under a file) is exit 2, not 4.
+    folder = tmp_path / "d"
+    folder.mkdir()
+    store = str(folder / "index.html")
+    record_run(store, MAY)
+    done = invoke("digest", "--store", store, "--output-dir", str(folder))
+    assert done.exit_code == 2 and "is the history store" in done.output
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+    (tmp_path / "file").write_text("x")
+    for bad in ("/dev/null", str(tmp_path / "file" / "sub")):
+        done = invoke("digest", "--store", store, "--output-dir", bad)
+        assert done.exit_code == 2 and "--output-dir" in done.output, done.output

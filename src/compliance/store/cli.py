@@ -6,6 +6,7 @@ imported only when a history command runs: every other command starts without th
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,20 @@ def _write(data: bytes, output: Path | None = None, store: str | None = None) ->
             out.write(data)
     except (ReportWriteError, StoreError) as exc:
         fail(str(exc))
+
+
+def _refuse_store(path: Path, store: str) -> None:
+    """Exit 2 if writing `path` would replace one of the store's files (as `_write` would find,
+    but before anything is written)."""
+    from compliance.store.db import store_files  # noqa: PLC0415 (lazy: see the docstring)
+
+    real = os.path.realpath(path)
+    for what, other in store_files(store):
+        same = real == os.path.realpath(other)
+        if not same and path.exists() and other.exists():
+            same = os.path.samefile(path, other)
+        if same:
+            fail(f"--output-dir {path} is {what} {other}: writing there would destroy it")
 
 
 def changes_command(
@@ -145,16 +160,21 @@ def digest_command(
         return latest, previous, queries.digest(conn, latest, previous, days)
 
     latest, previous, offices = _read(store, collect)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file, a device or a name too long: the user's to fix
+        fail(f"--output-dir {output_dir}: {exc.strerror or type(exc).__name__}")
     taken: set[str] = set()
-    named = []
-    for office in offices:
-        stem = render.safe_name(office.agency, taken)
+    named = [(office, render.safe_name(office.agency, taken)) for office in offices]
+    names = [f"{stem}{suffix}" for _, stem in named for suffix in (".html", ".csv")]
+    # every name checked before the first is written: a refusal leaves no digest half made
+    for name in [*names, "index.html", "index.json"]:
+        _refuse_store(output_dir / name, store)
+    for office, stem in named:
         _write(
             render.digest_html(office, latest, previous, days), output_dir / f"{stem}.html", store
         )
         _write(render.digest_csv(office, days), output_dir / f"{stem}.csv", store)
-        named.append((office, stem))
     _write(render.digest_index(named, latest, previous, days), output_dir / "index.html", store)
     index = [
         {
