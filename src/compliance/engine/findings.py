@@ -8,7 +8,7 @@ written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from compliance.calendar.periods import Deadline
@@ -58,6 +58,10 @@ class Extension:
     new_due: date
 
 
+_LAPSED = frozenset({"late", "overdue"})  # done after the due date, or not at all
+_ONE_DAY = timedelta(days=1)
+
+
 # Not frozen: a frozen dataclass is several times slower to build.
 @dataclass(slots=True)
 class Finding:
@@ -84,6 +88,17 @@ class Finding:
     extensions: tuple[Extension, ...] = ()
     closed_on: date | None = None  # the record's closing date, where it decided the status
     note: str | None = None  # DATA-EXTENSION: why the extension was not (fully) honoured
+
+    @property
+    def lapsed_from(self) -> date | None:
+        """The day after the due date, when the period ran out without the act (late,
+        overdue, or missing at a closing after the due date, SPEC §15): from then on what the
+        text says follows a lapse has happened (SPEC §10.4, `Rule.lapse_th`); None otherwise."""
+        if self.due_date is None:
+            return None
+        if self.status in _LAPSED or (self.status == "missing" and self.days_late is not None):
+            return self.due_date + _ONE_DAY
+        return None
 
     @property
     def needs_action(self) -> bool:

@@ -47,10 +47,10 @@ PACK_TITLES_TH = {
 }
 SUBJECT_TH = {t.name: t.label_th for t in REGISTRY}  # each record type's Thai label
 
-# C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates: in record text
-# (ids, agencies, file names) ESC would drive a terminal, NUL cut a string short in a reader, and
-# an override reorder what is shown. Thai combining marks are none of these.
-# controls, bidi marks and overrides, line and paragraph separators, a byte-order mark
+# C0 and C1 controls, DEL, the bidi marks (U+061C, U+200E/F), embeddings, overrides and
+# isolates, the line and paragraph separators and a stray byte-order mark: in record text (ids,
+# agencies, file names) ESC would drive a terminal, NUL cut a string short in a reader, an
+# override reorder what is shown, a separator break a line. Thai combining marks are none.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 

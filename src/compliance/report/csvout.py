@@ -71,8 +71,7 @@ def csv_bytes(rows: Iterable[Sequence[object]], quote_all: bool = False) -> byte
     """The one way this package writes CSV: UTF-8 with a BOM (Excel then reads Thai), CRLF,
     control and bidi-override characters as escapes (`visible`: a NUL, ESC or U+202E would
     reach whatever reads the file), a cell a spreadsheet would run as a formula neutralised,
-    None empty; cells quoted where
-    needed, or every one (`quote_all`, the audit report's CSV)."""
+    None empty; cells quoted where needed, or every one (`quote_all`, the audit report's CSV)."""
     text = io.StringIO()
     if quote_all:
         writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL)

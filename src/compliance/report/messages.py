@@ -55,26 +55,15 @@ def responsible(f: Finding) -> str:
     return f.rule.responsible_th if f.rule else DATA_RESPONSIBLE_TH
 
 
-# Statuses of a deadline whose period ran out without the act: what the text says follows then
-# (a rule's `lapse_th`) has happened. A duty missing at closing had lapsed only if the record
-# closed after the due date (then its days_late is set, SPEC §15).
-_LAPSED = frozenset({"late", "overdue"})
-
-
 def messages(f: Finding) -> tuple[str, str]:
     """One sentence in Thai and one in English saying what was found, with what the text says
     follows once the period lapsed (SPEC §10.4: `KK-32`), on the day after the due date."""
     found_th, found_en = _found(f)
     rule = f.rule
-    if (
-        rule is None
-        or rule.lapse_th is None
-        or rule.lapse_en is None
-        or f.due_date is None
-        or not (f.status in _LAPSED or (f.status == "missing" and f.days_late is not None))
-    ):
+    lapsed = f.lapsed_from
+    if rule is None or rule.lapse_th is None or rule.lapse_en is None or lapsed is None:
         return found_th, found_en
-    day_th, day_en = _day_words(f.due_date + timedelta(days=1))
+    day_th, day_en = _day_words(lapsed)
     return (
         f"{found_th} — {rule.lapse_th.replace('{day}', day_th)}",
         f"{found_en}; {rule.lapse_en.replace('{day}', day_en)}",

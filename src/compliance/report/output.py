@@ -189,22 +189,42 @@ def _refuse_inputs(target: _Target, inputs: Iterable[Path], option: str) -> None
 def _refuse_other(target: _Target, what: str, other_path: Path, option: str) -> None:
     """ReportWriteError if the report would replace another file the run writes (`what`, at
     `other_path`): by real path, which works before either exists, or by inode (a hard link)."""
-    same = target.real is not None and target.real == os.path.realpath(other_path)
-    if not same:
+    found = target.existing
+    if target.fd is not None:
         with contextlib.suppress(OSError):
-            found = os.fstat(target.fd) if target.fd is not None else target.existing
-            other = os.stat(other_path)
-            same = found is not None and (found.st_dev, found.st_ino) == (
-                other.st_dev,
-                other.st_ino,
-            )
-    if same:
+            found = os.fstat(target.fd)
+    if _same_file(target.real, found, other_path):
         if target.fd is not None:
             os.close(target.fd)
         raise ReportWriteError(
             f"{option} {target.shown} is {what} {other_path}: "
             "writing there would destroy it; choose another name"
         )
+
+
+def refuse_others(path: Path, others: Iterable[tuple[str, Path]], option: str) -> None:
+    """`report_output`'s refusal of `others`, for a run that writes several files and must
+    refuse before it writes the first (a digest): ReportWriteError, nothing opened."""
+    found: os.stat_result | None = None
+    with contextlib.suppress(OSError):
+        found = os.stat(path)
+    for what, other_path in others:
+        if _same_file(os.path.realpath(path), found, other_path):
+            raise ReportWriteError(
+                f"{option} {path} is {what} {other_path}: "
+                "writing there would destroy it; choose another name"
+            )
+
+
+def _same_file(real: str | None, found: os.stat_result | None, other_path: Path) -> bool:
+    """Whether a file at real path `real` (stat `found`, if it exists) is `other_path`."""
+    if real is not None and real == os.path.realpath(other_path):
+        return True
+    try:
+        other = os.stat(other_path)
+    except OSError:
+        return False
+    return found is not None and (found.st_dev, found.st_ino) == (other.st_dev, other.st_ino)
 
 
 def _files(given: Path) -> list[Path]:

@@ -6,7 +6,6 @@ imported only when a history command runs: every other command starts without th
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from compliance.cliutil import fail, stderr_console
 from compliance.errors import StoreError
-from compliance.report.output import ReportWriteError, report_output
+from compliance.report.output import ReportWriteError, refuse_others, report_output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -56,20 +55,6 @@ def _write(data: bytes, output: Path | None = None, store: str | None = None) ->
             out.write(data)
     except (ReportWriteError, StoreError) as exc:
         fail(str(exc))
-
-
-def _refuse_store(path: Path, store: str) -> None:
-    """Exit 2 if writing `path` would replace one of the store's files (as `_write` would find,
-    but before anything is written)."""
-    from compliance.store.db import store_files  # noqa: PLC0415 (lazy: see the docstring)
-
-    real = os.path.realpath(path)
-    for what, other in store_files(store):
-        same = real == os.path.realpath(other)
-        if not same and path.exists() and other.exists():
-            same = os.path.samefile(path, other)
-        if same:
-            fail(f"--output-dir {path} is {what} {other}: writing there would destroy it")
 
 
 def changes_command(
@@ -151,6 +136,7 @@ def digest_command(
 ) -> None:
     """สรุปสิ่งที่ต้องดำเนินการรายหน่วยงาน (one file per office after the latest run)."""
     from compliance.store import queries, render  # noqa: PLC0415 (lazy: see the docstring)
+    from compliance.store.db import store_files  # noqa: PLC0415 (likewise)
 
     def collect(conn: Connection) -> tuple[Run, Run | None, list[OfficeDigest]]:
         all_runs = queries.list_runs(conn)
@@ -168,8 +154,12 @@ def digest_command(
     named = [(office, render.safe_name(office.agency, taken)) for office in offices]
     names = [f"{stem}{suffix}" for _, stem in named for suffix in (".html", ".csv")]
     # every name checked before the first is written: a refusal leaves no digest half made
-    for name in [*names, "index.html", "index.json"]:
-        _refuse_store(output_dir / name, store)
+    guarded = store_files(store)
+    try:
+        for name in [*names, "index.html", "index.json"]:
+            refuse_others(output_dir / name, guarded, "--output-dir")
+    except ReportWriteError as exc:
+        fail(str(exc))
     for office, stem in named:
         _write(
             render.digest_html(office, latest, previous, days), output_dir / f"{stem}.html", store
